@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-namespace flow table.
+ *
+ * Lookups on the packet path are lock free under RCU. Inserts, removals and
+ * state changes take one of HSMON_LOCKS spinlocks striped over the buckets.
+ * The hash is siphash over the tuple sorted so that both directions of a
+ * connection land in one bucket, keyed per namespace at random so that
+ * nobody can aim a flood at one chain.
+ *
+ * The table holds at most max_flows entries: beyond that a new SYN evicts
+ * a flow, preferring finished ones, then half-open ones, then the least
+ * recently active established one. A garbage collector, queued only while
+ * the table is not empty, times handshakes out and removes idle and
+ * finished flows, rescheduling itself every few buckets.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <net/ipv6.h>
+
+#include "flow.h"
+#include "fsm.h"
+#include "hooks.h"
+#include "pernet.h"
+
+#define HSMON_GC_INTERVAL	HZ
+#define HSMON_EVICT_MIN_SCAN	8	/* buckets scanned for a half-open victim */
+#define HSMON_EVICT_MAX_SCAN	64	/* ... and for any victim at all */
+
+static struct kmem_cache *hsmon_flow_cache;
+
+int hsmon_flow_init(void)
+{
+	hsmon_flow_cache = KMEM_CACHE(hsmon_flow, 0);
+	return hsmon_flow_cache ? 0 : -ENOMEM;
+}
+
+void hsmon_flow_uninit(void)
+{
+	rcu_barrier();		/* every call_rcu() free has run */
+	kmem_cache_destroy(hsmon_flow_cache);
+}
+
+u32 hsmon_flow_entry_size(void)
+{
+	return kmem_cache_size(hsmon_flow_cache);
+}
+
+int hsmon_table_init(struct hsmon_table *t, u32 max_flows)
+{
+	u32 n = roundup_pow_of_two(max(max_flows / 4, 16U));
+	unsigned int i;
+
+	t->buckets = kvcalloc(n, sizeof(*t->buckets), GFP_KERNEL);
+	if (!t->buckets)
+		return -ENOMEM;
+	t->mask = n - 1;
+	atomic_set(&t->count, 0);
+	get_random_bytes(&t->key, sizeof(t->key));
+	for (i = 0; i < HSMON_LOCKS; i++)
+		spin_lock_init(&t->locks[i]);
+	return 0;
+}
+
+/* Only once nothing can reach the table any more: no hook, no reader, no GC. */
+void hsmon_table_uninit(struct hsmon_table *t)
+{
+	struct hsmon_flow *f;
+	struct hlist_node *tmp;
+	u32 b;
+
+	for (b = 0; b <= t->mask; b++) {
+		hlist_for_each_entry_safe(f, tmp, &t->buckets[b], node) {
+			hlist_del(&f->node);
+			kmem_cache_free(hsmon_flow_cache, f);
+		}
+		if ((b & 1023) == 1023)
+			cond_resched();
+	}
+	kvfree(t->buckets);
+}
+
+static spinlock_t *hsmon_bucket_lock(struct hsmon_table *t, u32 bucket)
+{
+	return &t->locks[bucket & (HSMON_LOCKS - 1)];
+}
+
+static u32 hsmon_flow_hash(const struct hsmon_table *t, const struct hsmon_pkt *p)
+{
+	struct {
+		struct in6_addr addr[2];
+		__be16 port[2];
+		u32 family;
+	} __aligned(SIPHASH_ALIGNMENT) k;
+	int c = memcmp(&p->saddr, &p->daddr, sizeof(p->saddr));
+
+	if (!c)
+		c = (__force u16)p->sport - (__force u16)p->dport;
+	if (c <= 0) {
+		k.addr[0] = p->saddr;
+		k.addr[1] = p->daddr;
+		k.port[0] = p->sport;
+		k.port[1] = p->dport;
+	} else {
+		k.addr[0] = p->daddr;
+		k.addr[1] = p->saddr;
+		k.port[0] = p->dport;
+		k.port[1] = p->sport;
+	}
+	k.family = p->family;
+	return (u32)siphash(&k, sizeof(k), &t->key);
+}
+
+static struct hsmon_flow *hsmon_flow_find(struct hsmon_table *t, u32 bucket,
+					  const struct hsmon_pkt *p, int *dir)
+{
+	struct hsmon_flow *f;
+
+	hlist_for_each_entry_rcu(f, &t->buckets[bucket], node) {
+		if (f->family != p->family)
+			continue;
+		if (f->port[HSMON_ORIG] == p->sport &&
+		    f->port[HSMON_REPLY] == p->dport &&
+		    ipv6_addr_equal(&f->addr[HSMON_ORIG], &p->saddr) &&
+		    ipv6_addr_equal(&f->addr[HSMON_REPLY], &p->daddr)) {
+			*dir = HSMON_ORIG;
+			return f;
+		}
+		if (f->port[HSMON_ORIG] == p->dport &&
+		    f->port[HSMON_REPLY] == p->sport &&
+		    ipv6_addr_equal(&f->addr[HSMON_ORIG], &p->daddr) &&
+		    ipv6_addr_equal(&f->addr[HSMON_REPLY], &p->saddr)) {
+			*dir = HSMON_REPLY;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+static void hsmon_flow_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(hsmon_flow_cache, container_of(rcu, struct hsmon_flow, rcu));
+}
+
+/* Under the flow's bucket lock. */
+static void hsmon_flow_remove(struct hsmon_net *hn, struct hsmon_flow *f)
+{
+	hlist_del_init_rcu(&f->node);
+	this_cpu_dec(hn->stats->in_state[f->state]);
+	atomic_dec(&hn->table.count);
+	call_rcu(&f->rcu, hsmon_flow_free_rcu);
+}
+
+/* Eviction order: finished flows first, then half-open, then established. */
+static int hsmon_evict_rank(u8 state)
+{
+	switch (state) {
+	case HSMON_STATE_ESTABLISHED:
+		return 1;
+	case HSMON_STATE_NONE:		/* being created */
+		return 0;
+	case HSMON_STATE_SYN_SENT:
+	case HSMON_STATE_SYN_RCVD:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+/* Make room for one flow. Called under rcu_read_lock(), no lock held. */
+static bool hsmon_flow_evict(struct hsmon_net *hn, u32 start)
+{
+	struct hsmon_table *t = &hn->table;
+	u32 scan = min_t(u32, HSMON_EVICT_MAX_SCAN, t->mask + 1);
+	struct hsmon_flow *f, *victim = NULL;
+	u32 i, b, victim_bucket = 0;
+	int rank, best = 0;
+	spinlock_t *lock;
+
+	for (i = 0; i < scan; i++) {
+		b = (start + i) & t->mask;
+		hlist_for_each_entry_rcu(f, &t->buckets[b], node) {
+			rank = hsmon_evict_rank(READ_ONCE(f->state));
+			if (rank > best ||
+			    (rank == best && rank && time_before32(READ_ONCE(f->last_seen),
+								   READ_ONCE(victim->last_seen)))) {
+				victim = f;
+				victim_bucket = b;
+				best = rank;
+			}
+		}
+		if (i + 1 >= HSMON_EVICT_MIN_SCAN && best >= 2)
+			break;
+	}
+	if (!victim)
+		return false;
+
+	lock = hsmon_bucket_lock(t, victim_bucket);
+	spin_lock_bh(lock);
+	/* Already gone? Then whoever removed it made the room. */
+	if (!hlist_unhashed(&victim->node)) {
+		hsmon_flow_remove(hn, victim);
+		hsmon_stat_inc(hn->stats, HSMON_STAT_EVICTED);
+	}
+	spin_unlock_bh(lock);
+	return true;
+}
+
+/* A new flow for a SYN, not yet in the table; NULL if none can be had. */
+static struct hsmon_flow *hsmon_flow_alloc(struct hsmon_net *hn, u32 bucket,
+					   const struct hsmon_pkt *p)
+{
+	struct hsmon_table *t = &hn->table;
+	struct hsmon_flow *f;
+
+	if (atomic_inc_return(&t->count) > READ_ONCE(hn->cfg.max_flows) &&
+	    !hsmon_flow_evict(hn, bucket + 1)) {
+		atomic_dec(&t->count);
+		hsmon_stat_inc(hn->stats, HSMON_STAT_TABLE_FULL);
+		return NULL;
+	}
+	f = kmem_cache_zalloc(hsmon_flow_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!f) {
+		atomic_dec(&t->count);
+		hsmon_stat_inc(hn->stats, HSMON_STAT_ALLOC_FAILED);
+		return NULL;
+	}
+	f->addr[HSMON_ORIG] = p->saddr;
+	f->addr[HSMON_REPLY] = p->daddr;
+	f->port[HSMON_ORIG] = p->sport;
+	f->port[HSMON_REPLY] = p->dport;
+	f->family = p->family;
+	f->direction = p->origin;
+	f->state = HSMON_STATE_NONE;
+	return f;
+}
+
+/* The packet path's fast case: a segment of an established flow. */
+static void hsmon_flow_touch(struct hsmon_flow *f, int dir, u8 flags)
+{
+	u32 now = jiffies;
+
+	if (READ_ONCE(f->last_seen) != now)
+		WRITE_ONCE(f->last_seen, now);
+	if ((READ_ONCE(f->seen[dir]) | flags) != READ_ONCE(f->seen[dir]))
+		WRITE_ONCE(f->seen[dir], f->seen[dir] | flags);
+}
+
+void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *p)
+{
+	struct hsmon_table *t = &hn->table;
+	u32 bucket = hsmon_flow_hash(t, p) & t->mask;
+	spinlock_t *lock = hsmon_bucket_lock(t, bucket);
+	struct hsmon_flow *f, *fresh = NULL;
+	u32 events;
+	int dir;
+	u8 old;
+
+	rcu_read_lock();
+	f = hsmon_flow_find(t, bucket, p, &dir);
+	if (f && p->seg.class == HSMON_SEG_ACK &&
+	    READ_ONCE(f->state) == HSMON_STATE_ESTABLISHED) {
+		hsmon_flow_touch(f, dir, p->seg.flags);
+		goto out;
+	}
+	if (!f) {
+		if (p->seg.class != HSMON_SEG_SYN) {
+			hsmon_stat_inc(hn->stats, HSMON_STAT_UNTRACKED);
+			goto out;
+		}
+		fresh = hsmon_flow_alloc(hn, bucket, p);
+		if (!fresh)
+			goto out;
+	}
+
+	spin_lock_bh(lock);
+	if (fresh) {
+		/* Another CPU may have inserted the same flow meanwhile. */
+		f = hsmon_flow_find(t, bucket, p, &dir);
+		if (f) {
+			kmem_cache_free(hsmon_flow_cache, fresh);
+			atomic_dec(&t->count);
+		} else {
+			f = fresh;
+			dir = HSMON_ORIG;
+			hlist_add_head_rcu(&f->node, &t->buckets[bucket]);
+			this_cpu_inc(hn->stats->in_state[HSMON_STATE_NONE]);
+		}
+	} else if (hlist_unhashed(&f->node)) {
+		spin_unlock_bh(lock);		/* evicted or expired meanwhile */
+		goto out;
+	}
+	old = f->state;
+	events = hsmon_fsm_step(f, &p->seg, dir, ktime_get_ns());
+	f->last_seen = jiffies;
+	hsmon_stat_state(hn->stats, old, f->state);
+	spin_unlock_bh(lock);
+
+	if (events)
+		hsmon_stats_add_events(hn->stats, events);
+	if (fresh)
+		queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
+				   HSMON_GC_INTERVAL);
+out:
+	rcu_read_unlock();
+}
+
+/* Under the bucket lock: whether the GC removes this flow now. */
+static bool hsmon_flow_gc_one(struct hsmon_net *hn, struct hsmon_flow *f,
+			      u64 now_ns, u32 now)
+{
+	const struct hsmon_config *cfg = &hn->cfg;
+	u32 idle = now - f->last_seen;
+
+	switch (f->state) {
+	case HSMON_STATE_NONE:
+		return false;
+	case HSMON_STATE_SYN_SENT:
+	case HSMON_STATE_SYN_RCVD:
+		if (now_ns - f->t_syn >= (u64)READ_ONCE(cfg->syn_timeout) * NSEC_PER_SEC) {
+			hsmon_stat_state(hn->stats, f->state, HSMON_STATE_TIMED_OUT);
+			f->state = HSMON_STATE_TIMED_OUT;
+			f->last_seen = now;
+			hsmon_stat_inc(hn->stats, HSMON_STAT_TIMED_OUT);
+		}
+		return false;
+	case HSMON_STATE_ESTABLISHED:
+		return idle >= (u64)READ_ONCE(cfg->est_timeout) * HZ;
+	default:
+		return idle >= (u64)READ_ONCE(cfg->linger_timeout) * HZ;
+	}
+}
+
+void hsmon_flow_gc(struct hsmon_net *hn)
+{
+	struct hsmon_table *t = &hn->table;
+	struct hsmon_flow *f;
+	struct hlist_node *tmp;
+	spinlock_t *lock;
+	u64 now_ns = ktime_get_ns();
+	u32 now = jiffies, b;
+
+	for (b = 0; b <= t->mask; b++) {
+		if (!hlist_empty(&t->buckets[b])) {
+			lock = hsmon_bucket_lock(t, b);
+			spin_lock_bh(lock);
+			hlist_for_each_entry_safe(f, tmp, &t->buckets[b], node) {
+				if (hsmon_flow_gc_one(hn, f, now_ns, now)) {
+					hsmon_flow_remove(hn, f);
+					hsmon_stat_inc(hn->stats, HSMON_STAT_EXPIRED);
+				}
+			}
+			spin_unlock_bh(lock);
+		}
+		if ((b & 255) == 255)
+			cond_resched();
+	}
+	if (atomic_read(&t->count))
+		queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
+				   HSMON_GC_INTERVAL);
+}

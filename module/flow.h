@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HSMON_FLOW_H
+#define _HSMON_FLOW_H
+
+#include <linux/in6.h>
+#include <linux/rculist.h>
+#include <linux/siphash.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+struct hsmon_net;
+struct hsmon_pkt;
+
+enum { HSMON_ORIG, HSMON_REPLY };	/* from initiator / from responder */
+
+/* Internal flag kept in hsmon_flow.notes beside the uapi enum hsmon_note. */
+#define HSMON_FLOW_HAVE_K	BIT(15)	/* isn_k holds a validated K */
+
+/*
+ * One tracked connection. Both directions map to this one entry: index
+ * HSMON_ORIG of addr/port is the initiator (who sent the SYN), HSMON_REPLY
+ * the responder. IPv4 addresses use s6_addr32[0], the rest being zero.
+ * Kept small: it is what a SYN flood multiplies (see entry_size).
+ */
+struct hsmon_flow {
+	struct hlist_node node;		/* in a bucket; NULL pprev once removed */
+	struct in6_addr addr[2];
+	__be16 port[2];
+	u8 family;			/* AF_INET or AF_INET6 */
+	u8 direction;			/* enum hsmon_direction */
+	u8 state;			/* enum hsmon_state */
+	u8 seen[2];			/* TCP flags seen per direction */
+	u16 notes;			/* BIT(enum hsmon_note) | HSMON_FLOW_* */
+	u16 syn_rtx;
+	u16 synack_rtx;
+	u32 isn_j;
+	u32 isn_k;
+	u32 last_seen;			/* jiffies, for idle and linger timeouts */
+	u64 t_syn;			/* ns (ktime_get_ns) of the attempt's first SYN */
+	u32 us_synack;			/* us from t_syn to the SYN/ACK */
+	u32 us_ack;			/* us from t_syn to the completing ACK */
+	struct rcu_head rcu;
+};
+
+#define HSMON_LOCKS	128		/* bucket lock stripes per namespace */
+
+struct hsmon_table {
+	struct hlist_head *buckets;
+	u32 mask;			/* buckets - 1 */
+	atomic_t count;
+	siphash_key_t key;		/* random per namespace */
+	spinlock_t locks[HSMON_LOCKS];
+};
+
+int hsmon_flow_init(void);
+void hsmon_flow_uninit(void);
+u32 hsmon_flow_entry_size(void);
+
+int hsmon_table_init(struct hsmon_table *t, u32 max_flows);
+void hsmon_table_uninit(struct hsmon_table *t);
+
+void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *pkt);
+void hsmon_flow_gc(struct hsmon_net *hn);
+
+#endif /* _HSMON_FLOW_H */

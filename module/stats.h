@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HSMON_STATS_H
+#define _HSMON_STATS_H
+
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+#include <uapi/linux/hsmon.h>
+
+/*
+ * Per-namespace counters, kept per CPU and summed when read. The first ones
+ * (up to HSMON_STAT_FSM_LAST) are the events the state machine reports as a
+ * bit mask, so they must stay below 32.
+ */
+enum hsmon_stat {
+	HSMON_STAT_ACK_COMPLETE,
+	HSMON_STAT_ESTABLISHED,
+	HSMON_STAT_REFUSED,
+	HSMON_STAT_RESET,
+	HSMON_STAT_CLOSED,
+	HSMON_STAT_BAD_ACK,
+	HSMON_STAT_SYN_RETRANS,
+	HSMON_STAT_SYNACK_RETRANS,
+	HSMON_STAT_SYN_DATA,
+	HSMON_STAT_SYNACK_DATA,
+	HSMON_STAT_ACK_DATA,
+	HSMON_STAT_PORT_REUSE,
+	HSMON_STAT_FSM_LAST = HSMON_STAT_PORT_REUSE,
+
+	HSMON_STAT_SEGMENTS,
+	HSMON_STAT_SYN,
+	HSMON_STAT_SYNACK,
+	HSMON_STAT_TIMED_OUT,
+	HSMON_STAT_MALFORMED,
+	HSMON_STAT_FRAGMENTS,
+	HSMON_STAT_BAD_FLAGS,
+	HSMON_STAT_UNTRACKED,
+	HSMON_STAT_EVICTED,
+	HSMON_STAT_EXPIRED,
+	HSMON_STAT_TABLE_FULL,
+	HSMON_STAT_ALLOC_FAILED,
+
+	HSMON_STAT_MAX
+};
+
+struct hsmon_stats {
+	u64 count[HSMON_STAT_MAX];
+	/* flows entering minus flows leaving each state, on this CPU */
+	s64 in_state[__HSMON_STATE_MAX];
+};
+
+struct hsmon_stats_sum {
+	u64 count[HSMON_STAT_MAX];
+	s64 in_state[__HSMON_STATE_MAX];
+};
+
+#define hsmon_stat_inc(stats, id) this_cpu_inc((stats)->count[id])
+
+static inline void hsmon_stat_state(struct hsmon_stats __percpu *stats,
+				    u8 from, u8 to)
+{
+	if (from == to)
+		return;
+	this_cpu_dec(stats->in_state[from]);
+	this_cpu_inc(stats->in_state[to]);
+}
+
+void hsmon_stats_add_events(struct hsmon_stats __percpu *stats, u32 events);
+void hsmon_stats_sum(struct hsmon_stats __percpu *stats,
+		     struct hsmon_stats_sum *sum);
+void hsmon_stats_show(struct seq_file *seq, const struct hsmon_stats_sum *sum,
+		      u32 flows, u32 max_flows, u32 entry_size);
+const char *hsmon_state_name(u8 state);
+
+#endif /* _HSMON_STATS_H */
