@@ -11,7 +11,7 @@ KERNELRELEASE ?= $(shell uname -r)
 KERNELDIR ?= /lib/modules/$(KERNELRELEASE)/build
 BUILDDIR ?=
 
-SOURCES := Kbuild $(wildcard module/*.c module/*.h module/Kbuild include/uapi/linux/*.h)
+SOURCES := Kbuild $(wildcard module/*.c module/*.h module/selftest/*.c module/Kbuild include/uapi/linux/*.h)
 
 .PHONY: all module clean check check-one demo shell help
 

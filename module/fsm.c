@@ -264,3 +264,5 @@ u32 hsmon_fsm_step(struct hsmon_flow *f, const struct hsmon_seg *seg,
 		events = hsmon_fsm_apply(f, seg, dir, HSMON_SEG_ACK, now_ns);
 	return events | hsmon_fsm_apply(f, seg, dir, seg->class, now_ns);
 }
+
+#include "selftest/fsm.c"

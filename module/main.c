@@ -8,6 +8,7 @@
 #include <linux/module.h>
 
 #include "flow.h"
+#include "fsm.h"
 #include "params.h"
 #include "pernet.h"
 #include "proc.h"
@@ -23,6 +24,8 @@ static int __init hsmon_init(void)
 	ret = hsmon_params_validate();
 	if (ret)
 		return ret;
+	if (!hsmon_fsm_selftest())
+		return -ENOTRECOVERABLE;
 	ret = hsmon_flow_init();
 	if (ret)
 		return ret;
