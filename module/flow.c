@@ -21,12 +21,13 @@
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/timekeeping.h>
+#include <linux/ktime.h>
 #include <net/ipv6.h>
 
 #include "flow.h"
 #include "fsm.h"
 #include "hooks.h"
+#include "netlink.h"
 #include "pernet.h"
 
 #define HSMON_GC_INTERVAL	HZ
@@ -62,6 +63,7 @@ int hsmon_table_init(struct hsmon_table *t, u32 max_flows)
 		return -ENOMEM;
 	t->mask = n - 1;
 	atomic_set(&t->count, 0);
+	atomic_set(&t->gen, 1);
 	get_random_bytes(&t->key, sizeof(t->key));
 	for (i = 0; i < HSMON_LOCKS; i++)
 		spin_lock_init(&t->locks[i]);
@@ -154,6 +156,7 @@ static void hsmon_flow_remove(struct hsmon_net *hn, struct hsmon_flow *f)
 	hlist_del_init_rcu(&f->node);
 	this_cpu_dec(hn->stats->in_state[f->state]);
 	atomic_dec(&hn->table.count);
+	atomic_inc(&hn->table.gen);
 	call_rcu(&f->rcu, hsmon_flow_free_rcu);
 }
 
@@ -290,6 +293,7 @@ void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *p)
 			f = fresh;
 			dir = HSMON_ORIG;
 			hlist_add_head_rcu(&f->node, &t->buckets[bucket]);
+			atomic_inc(&t->gen);
 			this_cpu_inc(hn->stats->in_state[HSMON_STATE_NONE]);
 		}
 	} else if (hlist_unhashed(&f->node)) {
@@ -300,6 +304,8 @@ void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *p)
 	events = hsmon_fsm_step(f, &p->seg, dir, ktime_get_ns());
 	f->last_seen = jiffies;
 	hsmon_stat_state(hn->stats, old, f->state);
+	if (events & HSMON_NL_OUTCOMES)
+		hsmon_nl_flow_event(hn, f, events);
 	spin_unlock_bh(lock);
 
 	if (events)
@@ -328,6 +334,7 @@ static bool hsmon_flow_gc_one(struct hsmon_net *hn, struct hsmon_flow *f,
 			f->state = HSMON_STATE_TIMED_OUT;
 			f->last_seen = now;
 			hsmon_stat_inc(hn->stats, HSMON_STAT_TIMED_OUT);
+			hsmon_nl_flow_event(hn, f, BIT(HSMON_STAT_TIMED_OUT));
 		}
 		return false;
 	case HSMON_STATE_ESTABLISHED:
@@ -364,4 +371,50 @@ void hsmon_flow_gc(struct hsmon_net *hn)
 	if (atomic_read(&t->count))
 		queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
 				   HSMON_GC_INTERVAL);
+}
+
+/*
+ * Remove flows, least valuable first, until the table holds at most
+ * max_flows (after the cap was lowered), or all of them (flush).
+ */
+static void hsmon_flow_cut(struct hsmon_net *hn, u32 keep, bool evict)
+{
+	struct hsmon_table *t = &hn->table;
+	struct hsmon_flow *f;
+	struct hlist_node *tmp;
+	spinlock_t *lock;
+	int rank;
+	u32 b;
+
+	for (rank = 3; rank >= 0; rank--) {
+		for (b = 0; b <= t->mask; b++) {
+			if ((u32)atomic_read(&t->count) <= keep)
+				return;
+			if (hlist_empty(&t->buckets[b]))
+				continue;
+			lock = hsmon_bucket_lock(t, b);
+			spin_lock_bh(lock);
+			hlist_for_each_entry_safe(f, tmp, &t->buckets[b], node) {
+				if (hsmon_evict_rank(f->state) != rank ||
+				    (u32)atomic_read(&t->count) <= keep)
+					continue;
+				hsmon_flow_remove(hn, f);
+				if (evict)
+					hsmon_stat_inc(hn->stats, HSMON_STAT_EVICTED);
+			}
+			spin_unlock_bh(lock);
+			if ((b & 255) == 255)
+				cond_resched();
+		}
+	}
+}
+
+void hsmon_flow_trim(struct hsmon_net *hn)
+{
+	hsmon_flow_cut(hn, READ_ONCE(hn->cfg.max_flows), true);
+}
+
+void hsmon_flow_flush(struct hsmon_net *hn)
+{
+	hsmon_flow_cut(hn, 0, false);
 }

@@ -48,6 +48,7 @@ struct hsmon_table {
 	struct hlist_head *buckets;
 	u32 mask;			/* buckets - 1 */
 	atomic_t count;
+	atomic_t gen;			/* bumped by every insert and removal */
 	siphash_key_t key;		/* random per namespace */
 	spinlock_t locks[HSMON_LOCKS];
 };
@@ -61,5 +62,7 @@ void hsmon_table_uninit(struct hsmon_table *t);
 
 void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *pkt);
 void hsmon_flow_gc(struct hsmon_net *hn);
+void hsmon_flow_trim(struct hsmon_net *hn);
+void hsmon_flow_flush(struct hsmon_net *hn);
 
 #endif /* _HSMON_FLOW_H */

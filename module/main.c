@@ -9,6 +9,7 @@
 
 #include "flow.h"
 #include "fsm.h"
+#include "netlink.h"
 #include "params.h"
 #include "pernet.h"
 #include "proc.h"
@@ -35,11 +36,16 @@ static int __init hsmon_init(void)
 	ret = hsmon_pernet_init();
 	if (ret)
 		goto err_pernet;
+	ret = hsmon_netlink_init();
+	if (ret)
+		goto err_netlink;
 
 	pr_info("hsmon " HSMON_VERSION " loaded: max_flows=%u per namespace, %u bytes per flow\n",
 		hsmon_params.max_flows, hsmon_flow_entry_size());
 	return 0;
 
+err_netlink:
+	hsmon_pernet_uninit();
 err_pernet:
 	hsmon_proc_uninit();
 err_proc:
@@ -49,6 +55,7 @@ err_proc:
 
 static void __exit hsmon_exit(void)
 {
+	hsmon_netlink_uninit();
 	hsmon_pernet_uninit();
 	hsmon_proc_uninit();
 	hsmon_flow_uninit();

@@ -16,6 +16,7 @@ struct hsmon_config hsmon_params = {
 	.syn_timeout	= 120,		/* conntrack's SYN_SENT timeout */
 	.est_timeout	= 5 * 24 * 3600,	/* conntrack's ESTABLISHED timeout */
 	.linger_timeout	= 30,
+	.events		= true,
 };
 
 module_param_named(max_flows, hsmon_params.max_flows, uint, 0444);
@@ -26,16 +27,22 @@ module_param_named(est_timeout, hsmon_params.est_timeout, uint, 0444);
 MODULE_PARM_DESC(est_timeout, "Seconds an established flow may stay idle [1, 2592000] (default 432000)");
 module_param_named(linger_timeout, hsmon_params.linger_timeout, uint, 0444);
 MODULE_PARM_DESC(linger_timeout, "Seconds a finished flow stays visible [1, 3600] (default 30)");
+module_param_named(events, hsmon_params.events, bool, 0444);
+MODULE_PARM_DESC(events, "Send a netlink notification per handshake outcome (default 1)");
 
 static const struct {
 	const char *name;
 	const u32 *val;
 	u32 min, max;
 } hsmon_param_ranges[] = {
-	{ "max_flows",      &hsmon_params.max_flows,      16, 16777216 },
-	{ "syn_timeout",    &hsmon_params.syn_timeout,    1,  3600 },
-	{ "est_timeout",    &hsmon_params.est_timeout,    1,  30 * 24 * 3600 },
-	{ "linger_timeout", &hsmon_params.linger_timeout, 1,  3600 },
+	{ "max_flows", &hsmon_params.max_flows,
+	  HSMON_MAX_FLOWS_MIN, HSMON_MAX_FLOWS_MAX },
+	{ "syn_timeout", &hsmon_params.syn_timeout,
+	  HSMON_SYN_TIMEOUT_MIN, HSMON_SYN_TIMEOUT_MAX },
+	{ "est_timeout", &hsmon_params.est_timeout,
+	  HSMON_EST_TIMEOUT_MIN, HSMON_EST_TIMEOUT_MAX },
+	{ "linger_timeout", &hsmon_params.linger_timeout,
+	  HSMON_LINGER_TIMEOUT_MIN, HSMON_LINGER_TIMEOUT_MAX },
 };
 
 int hsmon_params_validate(void)

@@ -28,6 +28,7 @@ static int __net_init hsmon_net_init(struct net *net)
 	struct hsmon_net *hn = hsmon_pernet(net);
 	int ret;
 
+	write_pnet(&hn->net, net);
 	hn->cfg = hsmon_params;
 	INIT_DELAYED_WORK(&hn->gc_work, hsmon_gc_worker);
 

@@ -12,6 +12,7 @@
 
 /* Everything hsmon keeps for one network namespace. */
 struct hsmon_net {
+	possible_net_t net;
 	struct hsmon_table table;
 	struct hsmon_stats __percpu *stats;
 	struct hsmon_config cfg;

@@ -12,7 +12,7 @@
 
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
-#include <linux/timekeeping.h>
+#include <linux/ktime.h>
 #include <net/tcp.h>
 
 #include "flow.h"

@@ -9,35 +9,34 @@
 #include "stats.h"
 
 /* The order counters are printed in (documented in the README). */
-static const struct {
-	const char *name;
-	enum hsmon_stat id;
-} hsmon_stat_order[] = {
-	{ "segments",       HSMON_STAT_SEGMENTS },
-	{ "syn",            HSMON_STAT_SYN },
-	{ "synack",         HSMON_STAT_SYNACK },
-	{ "ack_complete",   HSMON_STAT_ACK_COMPLETE },
-	{ "established",    HSMON_STAT_ESTABLISHED },
-	{ "refused",        HSMON_STAT_REFUSED },
-	{ "reset",          HSMON_STAT_RESET },
-	{ "timed_out",      HSMON_STAT_TIMED_OUT },
-	{ "closed",         HSMON_STAT_CLOSED },
-	{ "bad_ack",        HSMON_STAT_BAD_ACK },
-	{ "syn_retrans",    HSMON_STAT_SYN_RETRANS },
-	{ "synack_retrans", HSMON_STAT_SYNACK_RETRANS },
-	{ "syn_data",       HSMON_STAT_SYN_DATA },
-	{ "synack_data",    HSMON_STAT_SYNACK_DATA },
-	{ "ack_data",       HSMON_STAT_ACK_DATA },
-	{ "port_reuse",     HSMON_STAT_PORT_REUSE },
-	{ "malformed",      HSMON_STAT_MALFORMED },
-	{ "fragments",      HSMON_STAT_FRAGMENTS },
-	{ "bad_flags",      HSMON_STAT_BAD_FLAGS },
-	{ "untracked",      HSMON_STAT_UNTRACKED },
-	{ "evicted",        HSMON_STAT_EVICTED },
-	{ "expired",        HSMON_STAT_EXPIRED },
-	{ "table_full",     HSMON_STAT_TABLE_FULL },
-	{ "alloc_failed",   HSMON_STAT_ALLOC_FAILED },
+const struct hsmon_stat_desc hsmon_stat_descs[] = {
+	{ "segments",       HSMON_STAT_SEGMENTS, HSMON_A_STATS_SEGMENTS },
+	{ "syn",            HSMON_STAT_SYN, HSMON_A_STATS_SYN },
+	{ "synack",         HSMON_STAT_SYNACK, HSMON_A_STATS_SYNACK },
+	{ "ack_complete",   HSMON_STAT_ACK_COMPLETE, HSMON_A_STATS_ACK_COMPLETE },
+	{ "established",    HSMON_STAT_ESTABLISHED, HSMON_A_STATS_ESTABLISHED },
+	{ "refused",        HSMON_STAT_REFUSED, HSMON_A_STATS_REFUSED },
+	{ "reset",          HSMON_STAT_RESET, HSMON_A_STATS_RESET },
+	{ "timed_out",      HSMON_STAT_TIMED_OUT, HSMON_A_STATS_TIMED_OUT },
+	{ "closed",         HSMON_STAT_CLOSED, HSMON_A_STATS_CLOSED },
+	{ "bad_ack",        HSMON_STAT_BAD_ACK, HSMON_A_STATS_BAD_ACK },
+	{ "syn_retrans",    HSMON_STAT_SYN_RETRANS, HSMON_A_STATS_SYN_RETRANS },
+	{ "synack_retrans", HSMON_STAT_SYNACK_RETRANS, HSMON_A_STATS_SYNACK_RETRANS },
+	{ "syn_data",       HSMON_STAT_SYN_DATA, HSMON_A_STATS_SYN_DATA },
+	{ "synack_data",    HSMON_STAT_SYNACK_DATA, HSMON_A_STATS_SYNACK_DATA },
+	{ "ack_data",       HSMON_STAT_ACK_DATA, HSMON_A_STATS_ACK_DATA },
+	{ "port_reuse",     HSMON_STAT_PORT_REUSE, HSMON_A_STATS_PORT_REUSE },
+	{ "malformed",      HSMON_STAT_MALFORMED, HSMON_A_STATS_MALFORMED },
+	{ "fragments",      HSMON_STAT_FRAGMENTS, HSMON_A_STATS_FRAGMENTS },
+	{ "bad_flags",      HSMON_STAT_BAD_FLAGS, HSMON_A_STATS_BAD_FLAGS },
+	{ "untracked",      HSMON_STAT_UNTRACKED, HSMON_A_STATS_UNTRACKED },
+	{ "evicted",        HSMON_STAT_EVICTED, HSMON_A_STATS_EVICTED },
+	{ "expired",        HSMON_STAT_EXPIRED, HSMON_A_STATS_EXPIRED },
+	{ "table_full",     HSMON_STAT_TABLE_FULL, HSMON_A_STATS_TABLE_FULL },
+	{ "alloc_failed",   HSMON_STAT_ALLOC_FAILED, HSMON_A_STATS_ALLOC_FAILED },
+	{ "events_dropped", HSMON_STAT_EVENTS_DROPPED, HSMON_A_STATS_EVENTS_DROPPED },
 };
+const unsigned int hsmon_stat_ndescs = ARRAY_SIZE(hsmon_stat_descs);
 
 static const char * const hsmon_state_names[__HSMON_STATE_MAX] = {
 	[HSMON_STATE_NONE]		= "NONE",
@@ -51,18 +50,16 @@ static const char * const hsmon_state_names[__HSMON_STATE_MAX] = {
 };
 
 /* The per-state gauges printed, as "flows_<state lower case>". */
-static const struct {
-	const char *name;
-	enum hsmon_state state;
-} hsmon_gauge_order[] = {
-	{ "flows_syn_sent",    HSMON_STATE_SYN_SENT },
-	{ "flows_syn_rcvd",    HSMON_STATE_SYN_RCVD },
-	{ "flows_established", HSMON_STATE_ESTABLISHED },
-	{ "flows_closed",      HSMON_STATE_CLOSED },
-	{ "flows_refused",     HSMON_STATE_REFUSED },
-	{ "flows_reset",       HSMON_STATE_RESET },
-	{ "flows_timed_out",   HSMON_STATE_TIMED_OUT },
+const struct hsmon_gauge_desc hsmon_gauge_descs[] = {
+	{ "flows_syn_sent",    HSMON_STATE_SYN_SENT, HSMON_A_STATS_FLOWS_SYN_SENT },
+	{ "flows_syn_rcvd",    HSMON_STATE_SYN_RCVD, HSMON_A_STATS_FLOWS_SYN_RCVD },
+	{ "flows_established", HSMON_STATE_ESTABLISHED, HSMON_A_STATS_FLOWS_ESTABLISHED },
+	{ "flows_closed",      HSMON_STATE_CLOSED, HSMON_A_STATS_FLOWS_CLOSED },
+	{ "flows_refused",     HSMON_STATE_REFUSED, HSMON_A_STATS_FLOWS_REFUSED },
+	{ "flows_reset",       HSMON_STATE_RESET, HSMON_A_STATS_FLOWS_RESET },
+	{ "flows_timed_out",   HSMON_STATE_TIMED_OUT, HSMON_A_STATS_FLOWS_TIMED_OUT },
 };
+const unsigned int hsmon_gauge_ndescs = ARRAY_SIZE(hsmon_gauge_descs);
 
 const char *hsmon_state_name(u8 state)
 {
@@ -99,12 +96,12 @@ void hsmon_stats_show(struct seq_file *seq, const struct hsmon_stats_sum *sum,
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(hsmon_stat_order); i++)
-		seq_printf(seq, "%s %llu\n", hsmon_stat_order[i].name,
-			   sum->count[hsmon_stat_order[i].id]);
+	for (i = 0; i < hsmon_stat_ndescs; i++)
+		seq_printf(seq, "%s %llu\n", hsmon_stat_descs[i].name,
+			   sum->count[hsmon_stat_descs[i].id]);
 	seq_printf(seq, "flows %u\n", flows);
-	for (i = 0; i < ARRAY_SIZE(hsmon_gauge_order); i++)
-		seq_printf(seq, "%s %lld\n", hsmon_gauge_order[i].name,
-			   max_t(s64, 0, sum->in_state[hsmon_gauge_order[i].state]));
+	for (i = 0; i < hsmon_gauge_ndescs; i++)
+		seq_printf(seq, "%s %lld\n", hsmon_gauge_descs[i].name,
+			   max_t(s64, 0, sum->in_state[hsmon_gauge_descs[i].state]));
 	seq_printf(seq, "max_flows %u\nentry_size %u\n", max_flows, entry_size);
 }

@@ -38,6 +38,7 @@ enum hsmon_stat {
 	HSMON_STAT_EXPIRED,
 	HSMON_STAT_TABLE_FULL,
 	HSMON_STAT_ALLOC_FAILED,
+	HSMON_STAT_EVENTS_DROPPED,
 
 	HSMON_STAT_MAX
 };
@@ -52,6 +53,25 @@ struct hsmon_stats_sum {
 	u64 count[HSMON_STAT_MAX];
 	s64 in_state[__HSMON_STATE_MAX];
 };
+
+/* How a counter is named in /proc/hsmon and in netlink, in print order. */
+struct hsmon_stat_desc {
+	const char *name;
+	u8 id;			/* enum hsmon_stat */
+	u8 attr;		/* HSMON_A_STATS_* */
+};
+
+/* How a per-state gauge is named, in print order. */
+struct hsmon_gauge_desc {
+	const char *name;
+	u8 state;		/* enum hsmon_state */
+	u8 attr;		/* HSMON_A_STATS_* */
+};
+
+extern const struct hsmon_stat_desc hsmon_stat_descs[];
+extern const unsigned int hsmon_stat_ndescs;
+extern const struct hsmon_gauge_desc hsmon_gauge_descs[];
+extern const unsigned int hsmon_gauge_ndescs;
 
 #define hsmon_stat_inc(stats, id) this_cpu_inc((stats)->count[id])
 

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "hsmon" generic netlink family: netlink/hsmon.yaml describes it and
+ * include/uapi/linux/hsmon.h documents it. Every operation acts on the
+ * caller's namespace; each has its own strict policy, so unknown
+ * attributes, wrong lengths and out-of-range values are refused by the core
+ * with an extack naming the attribute.
+ *
+ * Dumps resume from (bucket, entries skipped) kept in cb->ctx and carry the
+ * table's generation in cb->seq, so a dump that raced with inserts or
+ * removals is flagged NLM_F_DUMP_INTR.
+ *
+ * Notifications are built only while somebody listens, with GFP_ATOMIC
+ * (they are sent from the packet path and the GC, under a bucket lock).
+ */
+
+#include <linux/build_bug.h>
+#include <linux/ktime.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/netlink.h>
+#include <uapi/linux/hsmon.h>
+
+#include "compat.h"
+#include "flow.h"
+#include "netlink.h"
+#include "params.h"
+#include "pernet.h"
+
+#define HSMON_NL_FLOW_SIZE	512	/* one flow message, generously */
+
+static struct genl_family hsmon_genl_family;
+static bool hsmon_nl_live __read_mostly;
+
+enum { HSMON_MCGRP_EVENTS_IDX };
+
+static const struct genl_multicast_group hsmon_mcgrps[] = {
+	[HSMON_MCGRP_EVENTS_IDX] = {
+		.name = HSMON_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+/* A flow-get dump's filters, parsed once by .start. */
+struct hsmon_filter {
+	struct in6_addr addr;
+	__be16 port;
+	u8 family;
+	u8 state;
+	u8 direction;
+	u8 prefix_len;
+	u8 has;
+};
+
+#define HSMON_F_STATE	BIT(0)
+#define HSMON_F_FAMILY	BIT(1)
+#define HSMON_F_DIR	BIT(2)
+#define HSMON_F_PORT	BIT(3)
+#define HSMON_F_ADDR	BIT(4)
+
+struct hsmon_dump_ctx {
+	u32 bucket;		/* where the next flow is looked for */
+	u32 skip;		/* entries of that bucket already done */
+	struct hsmon_filter flt;
+};
+
+static_assert(sizeof(struct hsmon_dump_ctx) <=
+	      sizeof_field(struct netlink_callback, ctx));
+
+/* Not const: 6.1's struct nla_policy points at a mutable one. */
+static struct netlink_range_validation hsmon_max_flows_range = {
+	.min = HSMON_MAX_FLOWS_MIN, .max = HSMON_MAX_FLOWS_MAX,
+};
+
+static struct netlink_range_validation hsmon_syn_timeout_range = {
+	.min = HSMON_SYN_TIMEOUT_MIN, .max = HSMON_SYN_TIMEOUT_MAX,
+};
+
+static struct netlink_range_validation hsmon_est_timeout_range = {
+	.min = HSMON_EST_TIMEOUT_MIN, .max = HSMON_EST_TIMEOUT_MAX,
+};
+
+static struct netlink_range_validation hsmon_linger_timeout_range = {
+	.min = HSMON_LINGER_TIMEOUT_MIN, .max = HSMON_LINGER_TIMEOUT_MAX,
+};
+
+static const struct nla_policy hsmon_flow_get_policy[HSMON_A_FLOW_MAX + 1] = {
+	[HSMON_A_FLOW_STATE]	  = NLA_POLICY_RANGE(NLA_U8, HSMON_STATE_SYN_SENT,
+						     __HSMON_STATE_MAX - 1),
+	[HSMON_A_FLOW_FAMILY]	  = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+	[HSMON_A_FLOW_DIRECTION]  = NLA_POLICY_MAX(NLA_U8, __HSMON_DIR_MAX - 1),
+	[HSMON_A_FLOW_PORT]	  = { .type = NLA_U16 },
+	[HSMON_A_FLOW_ADDR]	  = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
+	[HSMON_A_FLOW_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+static const struct nla_policy hsmon_config_set_policy[HSMON_A_CONFIG_MAX + 1] = {
+	[HSMON_A_CONFIG_MAX_FLOWS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &hsmon_max_flows_range),
+	[HSMON_A_CONFIG_SYN_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &hsmon_syn_timeout_range),
+	[HSMON_A_CONFIG_EST_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &hsmon_est_timeout_range),
+	[HSMON_A_CONFIG_LINGER_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &hsmon_linger_timeout_range),
+	[HSMON_A_CONFIG_EVENTS]	= NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/*
+ * Requests that take no attribute: every attribute of their set is
+ * NLA_UNSPEC, which strict validation refuses ("Unsupported attribute").
+ */
+static const struct nla_policy hsmon_stats_get_policy[HSMON_A_STATS_MAX + 1] = {};
+static const struct nla_policy hsmon_config_get_policy[HSMON_A_CONFIG_MAX + 1] = {};
+static const struct nla_policy hsmon_flush_policy[HSMON_A_FLOW_MAX + 1] = {};
+
+static struct hsmon_net *hsmon_nl_pernet(struct genl_info *info)
+{
+	return hsmon_pernet(genl_info_net(info));
+}
+
+static int hsmon_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hsmon_net *hn = hsmon_nl_pernet(info);
+	struct hsmon_stats_sum sum;
+	struct sk_buff *msg;
+	unsigned int i;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &hsmon_genl_family, 0,
+				HSMON_CMD_STATS_GET);
+	if (!hdr)
+		goto nospace;
+
+	hsmon_stats_sum(hn->stats, &sum);
+	for (i = 0; i < hsmon_stat_ndescs; i++)
+		if (nla_put_u64_64bit(msg, hsmon_stat_descs[i].attr,
+				      sum.count[hsmon_stat_descs[i].id],
+				      HSMON_A_STATS_PAD))
+			goto nospace;
+	if (nla_put_u32(msg, HSMON_A_STATS_FLOWS, atomic_read(&hn->table.count)))
+		goto nospace;
+	for (i = 0; i < hsmon_gauge_ndescs; i++)
+		if (nla_put_u32(msg, hsmon_gauge_descs[i].attr,
+				max_t(s64, 0, sum.in_state[hsmon_gauge_descs[i].state])))
+			goto nospace;
+	if (nla_put_u32(msg, HSMON_A_STATS_MAX_FLOWS, READ_ONCE(hn->cfg.max_flows)) ||
+	    nla_put_u32(msg, HSMON_A_STATS_ENTRY_SIZE, hsmon_flow_entry_size()))
+		goto nospace;
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int hsmon_nl_flow_fill(struct sk_buff *skb, const struct hsmon_flow *f,
+			      u32 portid, u32 seq, int flags, u8 cmd, int outcome,
+			      struct netlink_callback *cb)
+{
+	int alen = f->family == AF_INET ? sizeof(struct in_addr) :
+					  sizeof(struct in6_addr);
+	u16 notes = READ_ONCE(f->notes);
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &hsmon_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+
+	if ((outcome >= 0 && nla_put_u8(skb, HSMON_A_FLOW_OUTCOME, outcome)) ||
+	    nla_put_u8(skb, HSMON_A_FLOW_FAMILY, f->family) ||
+	    nla_put(skb, HSMON_A_FLOW_INITIATOR_ADDR, alen, &f->addr[HSMON_ORIG]) ||
+	    nla_put(skb, HSMON_A_FLOW_RESPONDER_ADDR, alen, &f->addr[HSMON_REPLY]) ||
+	    nla_put_u16(skb, HSMON_A_FLOW_INITIATOR_PORT, ntohs(f->port[HSMON_ORIG])) ||
+	    nla_put_u16(skb, HSMON_A_FLOW_RESPONDER_PORT, ntohs(f->port[HSMON_REPLY])) ||
+	    nla_put_u8(skb, HSMON_A_FLOW_DIRECTION, f->direction) ||
+	    nla_put_u8(skb, HSMON_A_FLOW_STATE, READ_ONCE(f->state)) ||
+	    nla_put_u32(skb, HSMON_A_FLOW_ISN_J, READ_ONCE(f->isn_j)) ||
+	    ((notes & HSMON_FLOW_HAVE_K) &&
+	     nla_put_u32(skb, HSMON_A_FLOW_ISN_K, READ_ONCE(f->isn_k))) ||
+	    nla_put_u32(skb, HSMON_A_FLOW_SYN_RTX, READ_ONCE(f->syn_rtx)) ||
+	    nla_put_u32(skb, HSMON_A_FLOW_SYNACK_RTX, READ_ONCE(f->synack_rtx)) ||
+	    nla_put_u8(skb, HSMON_A_FLOW_ORIG_FLAGS, READ_ONCE(f->seen[HSMON_ORIG])) ||
+	    nla_put_u8(skb, HSMON_A_FLOW_REPLY_FLAGS, READ_ONCE(f->seen[HSMON_REPLY])) ||
+	    nla_put_u32(skb, HSMON_A_FLOW_NOTES, notes & (BIT(__HSMON_NOTE_MAX) - 1)) ||
+	    nla_put_u64_64bit(skb, HSMON_A_FLOW_AGE_MS,
+			      div_u64(ktime_get_ns() - READ_ONCE(f->t_syn), NSEC_PER_MSEC),
+			      HSMON_A_FLOW_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static bool hsmon_filter_match(const struct hsmon_filter *flt,
+			       const struct hsmon_flow *f)
+{
+	if ((flt->has & HSMON_F_STATE) && READ_ONCE(f->state) != flt->state)
+		return false;
+	if ((flt->has & HSMON_F_FAMILY) && f->family != flt->family)
+		return false;
+	if ((flt->has & HSMON_F_DIR) && f->direction != flt->direction)
+		return false;
+	if ((flt->has & HSMON_F_PORT) && f->port[HSMON_ORIG] != flt->port &&
+	    f->port[HSMON_REPLY] != flt->port)
+		return false;
+	/* IPv4 addresses sit in the first 4 bytes: a prefix compare fits both. */
+	if ((flt->has & HSMON_F_ADDR) &&
+	    (f->family != flt->family ||
+	     (!ipv6_prefix_equal(&f->addr[HSMON_ORIG], &flt->addr, flt->prefix_len) &&
+	      !ipv6_prefix_equal(&f->addr[HSMON_REPLY], &flt->addr, flt->prefix_len))))
+		return false;
+	return true;
+}
+
+static int hsmon_nl_flow_dump_start(struct netlink_callback *cb)
+{
+	struct hsmon_dump_ctx *ctx = (struct hsmon_dump_ctx *)cb->ctx;
+	struct nlattr **tb = hsmon_dump_attrs(cb);
+	struct hsmon_filter *flt = &ctx->flt;
+	struct nlattr *a;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (tb[HSMON_A_FLOW_STATE]) {
+		flt->state = nla_get_u8(tb[HSMON_A_FLOW_STATE]);
+		flt->has |= HSMON_F_STATE;
+	}
+	a = tb[HSMON_A_FLOW_FAMILY];
+	if (a) {
+		flt->family = nla_get_u8(a);
+		if (flt->family != AF_INET && flt->family != AF_INET6) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, a, "family must be AF_INET or AF_INET6");
+			return -EINVAL;
+		}
+		flt->has |= HSMON_F_FAMILY;
+	}
+	if (tb[HSMON_A_FLOW_DIRECTION]) {
+		flt->direction = nla_get_u8(tb[HSMON_A_FLOW_DIRECTION]);
+		flt->has |= HSMON_F_DIR;
+	}
+	if (tb[HSMON_A_FLOW_PORT]) {
+		flt->port = htons(nla_get_u16(tb[HSMON_A_FLOW_PORT]));
+		flt->has |= HSMON_F_PORT;
+	}
+	a = tb[HSMON_A_FLOW_ADDR];
+	if (a) {
+		u8 fam = nla_len(a) == sizeof(struct in_addr) ? AF_INET :
+			 nla_len(a) == sizeof(struct in6_addr) ? AF_INET6 : 0;
+
+		if (!fam) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, a, "address must be 4 or 16 bytes");
+			return -EINVAL;
+		}
+		if ((flt->has & HSMON_F_FAMILY) && flt->family != fam) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, a, "address does not match family");
+			return -EINVAL;
+		}
+		flt->family = fam;
+		memcpy(&flt->addr, nla_data(a), nla_len(a));
+		flt->prefix_len = nla_len(a) * 8;
+		flt->has |= HSMON_F_ADDR;
+	}
+	a = tb[HSMON_A_FLOW_PREFIX_LEN];
+	if (a) {
+		if (!(flt->has & HSMON_F_ADDR)) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, a, "prefix length without an address");
+			return -EINVAL;
+		}
+		if (nla_get_u8(a) > flt->prefix_len) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, a, "prefix length longer than the address");
+			return -EINVAL;
+		}
+		flt->prefix_len = nla_get_u8(a);
+	}
+	return 0;
+}
+
+static int hsmon_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct hsmon_dump_ctx *ctx = (struct hsmon_dump_ctx *)cb->ctx;
+	struct hsmon_net *hn = hsmon_pernet(sock_net(skb->sk));
+	struct hsmon_table *t = &hn->table;
+	struct hsmon_flow *f;
+	u32 n;
+
+	/* Never 0: genl_dump_check_consistent() ignores a zero sequence. */
+	cb->seq = atomic_read(&t->gen) | 1U << 31;
+
+	rcu_read_lock();
+	for (; ctx->bucket <= t->mask; ctx->bucket++, ctx->skip = 0) {
+		n = 0;
+		hlist_for_each_entry_rcu(f, &t->buckets[ctx->bucket], node) {
+			if (n++ < ctx->skip)
+				continue;
+			if (READ_ONCE(f->state) != HSMON_STATE_NONE &&
+			    hsmon_filter_match(&ctx->flt, f) &&
+			    hsmon_nl_flow_fill(skb, f, NETLINK_CB(cb->skb).portid,
+					       cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					       HSMON_CMD_FLOW_GET, -1, cb))
+				goto out;	/* full: resume at this flow */
+			ctx->skip++;
+		}
+	}
+out:
+	rcu_read_unlock();
+	return skb->len;
+}
+
+static int hsmon_nl_config_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hsmon_net *hn = hsmon_nl_pernet(info);
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &hsmon_genl_family, 0,
+				HSMON_CMD_CONFIG_GET);
+	if (!hdr ||
+	    nla_put_u32(msg, HSMON_A_CONFIG_MAX_FLOWS, READ_ONCE(hn->cfg.max_flows)) ||
+	    nla_put_u32(msg, HSMON_A_CONFIG_SYN_TIMEOUT, READ_ONCE(hn->cfg.syn_timeout)) ||
+	    nla_put_u32(msg, HSMON_A_CONFIG_EST_TIMEOUT, READ_ONCE(hn->cfg.est_timeout)) ||
+	    nla_put_u32(msg, HSMON_A_CONFIG_LINGER_TIMEOUT,
+			READ_ONCE(hn->cfg.linger_timeout)) ||
+	    nla_put_u8(msg, HSMON_A_CONFIG_EVENTS, READ_ONCE(hn->cfg.events))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int hsmon_nl_config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hsmon_net *hn = hsmon_nl_pernet(info);
+	struct hsmon_config *cfg = &hn->cfg;
+	struct nlattr **tb = info->attrs;
+	bool trim = false;
+
+	/* The policy checked every range: nothing below can fail. */
+	if (tb[HSMON_A_CONFIG_MAX_FLOWS]) {
+		u32 v = nla_get_u32(tb[HSMON_A_CONFIG_MAX_FLOWS]);
+
+		trim = v < READ_ONCE(cfg->max_flows);
+		WRITE_ONCE(cfg->max_flows, v);
+	}
+	if (tb[HSMON_A_CONFIG_SYN_TIMEOUT])
+		WRITE_ONCE(cfg->syn_timeout, nla_get_u32(tb[HSMON_A_CONFIG_SYN_TIMEOUT]));
+	if (tb[HSMON_A_CONFIG_EST_TIMEOUT])
+		WRITE_ONCE(cfg->est_timeout, nla_get_u32(tb[HSMON_A_CONFIG_EST_TIMEOUT]));
+	if (tb[HSMON_A_CONFIG_LINGER_TIMEOUT])
+		WRITE_ONCE(cfg->linger_timeout,
+			   nla_get_u32(tb[HSMON_A_CONFIG_LINGER_TIMEOUT]));
+	if (tb[HSMON_A_CONFIG_EVENTS])
+		WRITE_ONCE(cfg->events, nla_get_u8(tb[HSMON_A_CONFIG_EVENTS]));
+	if (trim)
+		hsmon_flow_trim(hn);
+	return 0;
+}
+
+static int hsmon_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	hsmon_flow_flush(hsmon_nl_pernet(info));
+	return 0;
+}
+
+static const struct genl_ops hsmon_genl_ops[] = {
+	{
+		.cmd	= HSMON_CMD_STATS_GET,
+		.doit	= hsmon_nl_stats_get,
+		.policy	= hsmon_stats_get_policy,
+		.maxattr = HSMON_A_STATS_MAX,
+	},
+	{
+		.cmd	= HSMON_CMD_FLOW_GET,
+		.start	= hsmon_nl_flow_dump_start,
+		.dumpit	= hsmon_nl_flow_dump,
+		.policy	= hsmon_flow_get_policy,
+		.maxattr = HSMON_A_FLOW_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= HSMON_CMD_CONFIG_GET,
+		.doit	= hsmon_nl_config_get,
+		.policy	= hsmon_config_get_policy,
+		.maxattr = HSMON_A_CONFIG_MAX,
+	},
+	{
+		.cmd	= HSMON_CMD_CONFIG_SET,
+		.doit	= hsmon_nl_config_set,
+		.policy	= hsmon_config_set_policy,
+		.maxattr = HSMON_A_CONFIG_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= HSMON_CMD_FLUSH,
+		.doit	= hsmon_nl_flush,
+		.policy	= hsmon_flush_policy,
+		.maxattr = HSMON_A_FLOW_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family hsmon_genl_family __ro_after_init = {
+	.name		= HSMON_GENL_NAME,
+	.version	= HSMON_GENL_VERSION,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= hsmon_genl_ops,
+	.n_ops		= ARRAY_SIZE(hsmon_genl_ops),
+	.resv_start_op	= HSMON_CMD_STATS_GET,	/* all ops: strict from the start */
+	.mcgrps		= hsmon_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(hsmon_mcgrps),
+};
+
+/* The outcome each event bit reports, in the order they happen. */
+static const struct {
+	u8 stat;
+	u8 outcome;
+} hsmon_nl_outcomes[] = {
+	{ HSMON_STAT_BAD_ACK,		HSMON_OUTCOME_BAD_ACK },
+	{ HSMON_STAT_ESTABLISHED,	HSMON_OUTCOME_ESTABLISHED },
+	{ HSMON_STAT_REFUSED,		HSMON_OUTCOME_REFUSED },
+	{ HSMON_STAT_RESET,		HSMON_OUTCOME_RESET },
+	{ HSMON_STAT_TIMED_OUT,		HSMON_OUTCOME_TIMED_OUT },
+	{ HSMON_STAT_CLOSED,		HSMON_OUTCOME_CLOSED },
+};
+
+/* Called with the flow's bucket lock held, from any context. */
+void hsmon_nl_flow_event(struct hsmon_net *hn, const struct hsmon_flow *f,
+			 u32 events)
+{
+	struct net *net = read_pnet(&hn->net);
+	struct sk_buff *msg;
+	unsigned int i;
+	int err;
+
+	if (!READ_ONCE(hn->cfg.events))
+		return;
+	rcu_read_lock();
+	if (!READ_ONCE(hsmon_nl_live) ||
+	    !genl_has_listeners(&hsmon_genl_family, net, HSMON_MCGRP_EVENTS_IDX))
+		goto out;
+
+	for (i = 0; i < ARRAY_SIZE(hsmon_nl_outcomes); i++) {
+		if (!(events & BIT(hsmon_nl_outcomes[i].stat)))
+			continue;
+		msg = genlmsg_new(HSMON_NL_FLOW_SIZE, GFP_ATOMIC);
+		if (!msg) {
+			hsmon_stat_inc(hn->stats, HSMON_STAT_EVENTS_DROPPED);
+			continue;
+		}
+		if (hsmon_nl_flow_fill(msg, f, 0, 0, 0, HSMON_CMD_FLOW_EVENT,
+				       hsmon_nl_outcomes[i].outcome, NULL)) {
+			nlmsg_free(msg);
+			hsmon_stat_inc(hn->stats, HSMON_STAT_EVENTS_DROPPED);
+			continue;
+		}
+		/*
+		 * -ESRCH: it reached no listener although one is subscribed
+		 * (every listener's buffer was full). A listener that misses
+		 * some while others get them learns it by ENOBUFS itself.
+		 */
+		err = genlmsg_multicast_netns(&hsmon_genl_family, net, msg, 0,
+					      HSMON_MCGRP_EVENTS_IDX, GFP_ATOMIC);
+		if (err)
+			hsmon_stat_inc(hn->stats, HSMON_STAT_EVENTS_DROPPED);
+	}
+out:
+	rcu_read_unlock();
+}
+
+int hsmon_netlink_init(void)
+{
+	int ret = genl_register_family(&hsmon_genl_family);
+
+	if (ret)
+		return ret;
+	WRITE_ONCE(hsmon_nl_live, true);
+	return 0;
+}
+
+void hsmon_netlink_uninit(void)
+{
+	/* No notification may be on its way once the family is gone. */
+	WRITE_ONCE(hsmon_nl_live, false);
+	synchronize_rcu();
+	genl_unregister_family(&hsmon_genl_family);
+}
