@@ -170,6 +170,7 @@ static int hsmon_evict_rank(u8 state)
 		return 0;
 	case HSMON_STATE_SYN_SENT:
 	case HSMON_STATE_SYN_RCVD:
+	case HSMON_STATE_MIDSTREAM:	/* no handshake seen: worth less */
 		return 2;
 	default:
 		return 3;
@@ -261,21 +262,27 @@ void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *p)
 	u32 bucket = hsmon_flow_hash(t, p) & t->mask;
 	spinlock_t *lock = hsmon_bucket_lock(t, bucket);
 	struct hsmon_flow *f, *fresh = NULL;
-	u32 events;
+	u32 events, had_k;
 	int dir;
 	u8 old;
 
 	rcu_read_lock();
 	f = hsmon_flow_find(t, bucket, p, &dir);
-	if (f && p->seg.class == HSMON_SEG_ACK &&
-	    READ_ONCE(f->state) == HSMON_STATE_ESTABLISHED) {
-		hsmon_flow_touch(f, dir, p->seg.flags);
-		goto out;
+	if (f && p->seg.class == HSMON_SEG_ACK) {
+		u8 state = READ_ONCE(f->state);
+
+		if (state == HSMON_STATE_ESTABLISHED || state == HSMON_STATE_MIDSTREAM) {
+			hsmon_flow_touch(f, dir, p->seg.flags);
+			goto out;
+		}
 	}
 	if (!f) {
 		if (p->seg.class != HSMON_SEG_SYN) {
 			hsmon_stat_inc(hn->stats, HSMON_STAT_UNTRACKED);
-			goto out;
+			/* Zeek's OTH: tracked only when asked, from a plain ACK. */
+			if (p->seg.class != HSMON_SEG_ACK ||
+			    !READ_ONCE(hn->cfg.track_midstream))
+				goto out;
 		}
 		fresh = hsmon_flow_alloc(hn, bucket, p);
 		if (!fresh)
@@ -301,9 +308,21 @@ void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *p)
 		goto out;
 	}
 	old = f->state;
-	events = hsmon_fsm_step(f, &p->seg, dir, ktime_get_ns());
+	had_k = f->notes & HSMON_FLOW_HAVE_K;
+	if (f->state == HSMON_STATE_NONE && p->seg.class != HSMON_SEG_SYN)
+		events = hsmon_fsm_midstream(f, &p->seg, ktime_get_ns());
+	else
+		events = hsmon_fsm_step(f, &p->seg, dir, ktime_get_ns());
 	f->last_seen = jiffies;
 	hsmon_stat_state(hn->stats, old, f->state);
+	if (!had_k && (f->notes & HSMON_FLOW_HAVE_K))
+		hsmon_stat_time(hn->stats, HSMON_HIST_SYN_SYNACK, f->us_synack);
+	if (events & BIT(HSMON_STAT_ESTABLISHED)) {
+		if (!(f->notes & BIT(HSMON_NOTE_SIMULTANEOUS_OPEN)))
+			hsmon_stat_time(hn->stats, HSMON_HIST_SYNACK_ACK,
+					f->us_ack - f->us_synack);
+		hsmon_stat_time(hn->stats, HSMON_HIST_HANDSHAKE, f->us_ack);
+	}
 	if (events & HSMON_NL_OUTCOMES)
 		hsmon_nl_flow_event(hn, f, events);
 	spin_unlock_bh(lock);
@@ -330,14 +349,17 @@ static bool hsmon_flow_gc_one(struct hsmon_net *hn, struct hsmon_flow *f,
 	case HSMON_STATE_SYN_SENT:
 	case HSMON_STATE_SYN_RCVD:
 		if (now_ns - f->t_syn >= (u64)READ_ONCE(cfg->syn_timeout) * NSEC_PER_SEC) {
-			hsmon_stat_state(hn->stats, f->state, HSMON_STATE_TIMED_OUT);
-			f->state = HSMON_STATE_TIMED_OUT;
+			u8 old = f->state;
+			u32 events = hsmon_fsm_timeout(f);
+
+			hsmon_stat_state(hn->stats, old, f->state);
+			hsmon_stats_add_events(hn->stats, events);
 			f->last_seen = now;
-			hsmon_stat_inc(hn->stats, HSMON_STAT_TIMED_OUT);
-			hsmon_nl_flow_event(hn, f, BIT(HSMON_STAT_TIMED_OUT));
+			hsmon_nl_flow_event(hn, f, events);
 		}
 		return false;
 	case HSMON_STATE_ESTABLISHED:
+	case HSMON_STATE_MIDSTREAM:
 		return idle >= (u64)READ_ONCE(cfg->est_timeout) * HZ;
 	default:
 		return idle >= (u64)READ_ONCE(cfg->linger_timeout) * HZ;

@@ -7,14 +7,20 @@
 #include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <uapi/linux/hsmon.h>
 
 struct hsmon_net;
 struct hsmon_pkt;
 
 enum { HSMON_ORIG, HSMON_REPLY };	/* from initiator / from responder */
 
-/* Internal flag kept in hsmon_flow.notes beside the uapi enum hsmon_note. */
-#define HSMON_FLOW_HAVE_K	BIT(15)	/* isn_k holds a validated K */
+/* Internal flags kept in hsmon_flow.notes beside BIT(enum hsmon_note). */
+#define HSMON_FLOW_HAVE_K	BIT(31)	/* isn_k holds a validated K */
+#define HSMON_FLOW_ORIG_ACKED	BIT(30)	/* simultaneous open: K+1 acked */
+#define HSMON_FLOW_REPLY_ACKED	BIT(29)	/* simultaneous open: J+1 acked */
+#define HSMON_FLOW_BAD_ACK_SEEN	BIT(28)	/* ack_expected/ack_seen are set */
+#define HSMON_FLOW_HAVE_ACK	BIT(27)	/* us_ack holds the completion time */
+#define HSMON_FLOW_NOTES_UAPI	(BIT(__HSMON_NOTE_MAX) - 1)
 
 /*
  * One tracked connection. Both directions map to this one entry: index
@@ -29,16 +35,20 @@ struct hsmon_flow {
 	u8 family;			/* AF_INET or AF_INET6 */
 	u8 direction;			/* enum hsmon_direction */
 	u8 state;			/* enum hsmon_state */
+	u8 outcome;			/* enum hsmon_outcome + 1; 0: none yet */
 	u8 seen[2];			/* TCP flags seen per direction */
-	u16 notes;			/* BIT(enum hsmon_note) | HSMON_FLOW_* */
+	u16 syn_len;			/* payload of the SYN (Fast Open) */
+	u32 notes;			/* BIT(enum hsmon_note) | HSMON_FLOW_* */
 	u16 syn_rtx;
 	u16 synack_rtx;
 	u32 isn_j;
 	u32 isn_k;
 	u32 last_seen;			/* jiffies, for idle and linger timeouts */
 	u64 t_syn;			/* ns (ktime_get_ns) of the attempt's first SYN */
-	u32 us_synack;			/* us from t_syn to the SYN/ACK */
+	u32 us_synack;			/* us from t_syn to K learned (SYN/ACK) */
 	u32 us_ack;			/* us from t_syn to the completing ACK */
+	u32 ack_expected;		/* the last bad ack: what was due ... */
+	u32 ack_seen;			/* ... and what came */
 	struct rcu_head rcu;
 };
 

@@ -27,6 +27,9 @@ enum hsmon_action {
 	aSYNACK,	/* responder's SYN/ACK: must ack J+1; records K */
 	aACK,		/* initiator's ACK in SYN_RCVD: must ack K+1 */
 	aREFUSE,	/* responder's RST to the SYN: must ack J+1 if it acks */
+	aABORT,		/* initiator's RST before any reply */
+	aSIMSYN,	/* responder's SYN while ours is unanswered */
+	aSIMACK,	/* a simultaneous open's SYN/ACK or ACK */
 };
 
 struct hsmon_fsm_cell {
@@ -42,96 +45,118 @@ struct hsmon_fsm_cell {
 #define sRF HSMON_STATE_REFUSED
 #define sRS HSMON_STATE_RESET
 #define sTO HSMON_STATE_TIMED_OUT
+#define sMS HSMON_STATE_MIDSTREAM
 
 #define C(s, a) { .next = (s), .action = (a) }
 #define NOP(s) C(s, aNOP)
+#define NOPS NOP(sNO), NOP(sSS), NOP(sSR), NOP(sES), NOP(sCL), NOP(sRF), NOP(sRS), \
+	     NOP(sTO), NOP(sMS)
 
 static const struct hsmon_fsm_cell
 hsmon_fsm[2][HSMON_SEG_MAX][__HSMON_STATE_MAX] = {
 	[HSMON_ORIG] = {
+/*	     sNO       sSS       sSR       sES       sCL       sRF       sRS       sTO       sMS	*/
 		[HSMON_SEG_INVALID] = {
-/*	     sNO       sSS       sSR       sES       sCL       sRF       sRS       sTO	*/
-/*	never sent by TCP: counted as bad_flags by the caller, ignored here		*/
-	NOP(sNO), NOP(sSS), NOP(sSR), NOP(sES), NOP(sCL), NOP(sRF), NOP(sRS), NOP(sTO) },
+/*	never sent by TCP: counted as bad_flags by the caller, ignored here			*/
+	NOPS },
 		[HSMON_SEG_SYN] = {
 /*
  * sNO -> sSS	the article's step 1: SYN with seq J, J recorded
  * sSS -> sSS	same J: retransmitted SYN; other J: new attempt (port reuse)
  * sSR -> sSR	same J: the initiator never got our SYN/ACK; other J: reuse
  * sES -> sES	same J: late duplicate; other J: a new connection, reuse
- * sCL..sTO	same J: retransmission; other J: a new attempt on the 5-tuple
+ * sCL..sMS	same J: retransmission; other J: a new attempt on the 5-tuple
  */
-	C(sSS, aSYN), C(sSS, aSYN), C(sSS, aSYN), C(sSS, aSYN),
+	C(sSS, aSYN), C(sSS, aSYN), C(sSS, aSYN), C(sSS, aSYN), C(sSS, aSYN),
 	C(sSS, aSYN), C(sSS, aSYN), C(sSS, aSYN), C(sSS, aSYN) },
 		[HSMON_SEG_SYNACK] = {
-/*	a SYN/ACK from the initiator: simultaneous open, not tracked here		*/
-	NOP(sNO), NOP(sSS), NOP(sSR), NOP(sES), NOP(sCL), NOP(sRF), NOP(sRS), NOP(sTO) },
+/*
+ * sSR -> sES	a simultaneous open: the initiator's SYN/ACK acks K+1
+ *		(aSIMACK does nothing outside a simultaneous open)
+ */
+	NOP(sNO), NOP(sSS), C(sES, aSIMACK), NOP(sES), NOP(sCL),
+	NOP(sRF), NOP(sRS), NOP(sTO), NOP(sMS) },
 		[HSMON_SEG_ACK] = {
 /*
  * sSR -> sES	the article's step 3: ack == K+1 completes the handshake;
  *		any other ack is a bad ack and the state stays
  * elsewhere	an ACK does not move a handshake
  */
-	NOP(sNO), NOP(sSS), C(sES, aACK), NOP(sES),
-	NOP(sCL), NOP(sRF), NOP(sRS), NOP(sTO) },
+	NOP(sNO), NOP(sSS), C(sES, aACK), NOP(sES), NOP(sCL),
+	NOP(sRF), NOP(sRS), NOP(sTO), NOP(sMS) },
 		[HSMON_SEG_FIN] = {
 /*
  * sES -> sCL	orderly close of an established flow
+ * sMS -> sCL	... or of one picked up midstream
  * sSR		its ACK part was applied first (it may complete the
  *		handshake); a FIN before completion does not move it
  */
-	NOP(sNO), NOP(sSS), NOP(sSR), C(sCL, aGO),
-	NOP(sCL), NOP(sRF), NOP(sRS), NOP(sTO) },
+	NOP(sNO), NOP(sSS), NOP(sSR), C(sCL, aGO), NOP(sCL),
+	NOP(sRF), NOP(sRS), NOP(sTO), C(sCL, aGO) },
 		[HSMON_SEG_RST] = {
 /*
- * sSS -> sRS	the initiator aborted before any answer
+ * sSS -> sRS	the initiator aborted before any answer (Zeek's RSTOS0)
  * sSR -> sRS	the initiator reset the handshake after the SYN/ACK
  * sES -> sCL	an established flow ended by RST
+ * sMS -> sCL	... or one picked up midstream
  */
-	NOP(sNO), C(sRS, aGO), C(sRS, aGO), C(sCL, aGO),
-	NOP(sCL), NOP(sRF), NOP(sRS), NOP(sTO) },
+	NOP(sNO), C(sRS, aABORT), C(sRS, aGO), C(sCL, aGO), NOP(sCL),
+	NOP(sRF), NOP(sRS), NOP(sTO), C(sCL, aGO) },
 	},
 	[HSMON_REPLY] = {
+/*	     sNO       sSS       sSR       sES       sCL       sRF       sRS       sTO       sMS	*/
 		[HSMON_SEG_INVALID] = {
-/*	     sNO       sSS       sSR       sES       sCL       sRF       sRS       sTO	*/
-	NOP(sNO), NOP(sSS), NOP(sSR), NOP(sES), NOP(sCL), NOP(sRF), NOP(sRS), NOP(sTO) },
+	NOPS },
 		[HSMON_SEG_SYN] = {
-/*	a SYN from the responder: simultaneous open, not tracked here		*/
-	NOP(sNO), NOP(sSS), NOP(sSR), NOP(sES), NOP(sCL), NOP(sRF), NOP(sRS), NOP(sTO) },
+/*
+ * sSS -> sSR	simultaneous open (RFC 9293 3.5): the responder's own SYN
+ *		crossed ours; its seq is K
+ */
+	NOP(sNO), C(sSR, aSIMSYN), NOP(sSR), NOP(sES), NOP(sCL),
+	NOP(sRF), NOP(sRS), NOP(sTO), NOP(sMS) },
 		[HSMON_SEG_SYNACK] = {
 /*
- * sSS -> sSR	the article's step 2: ack == J+1, seq K recorded; any other
- *		ack is a bad ack and the state stays
+ * sSS -> sSR	the article's step 2: ack == J+1 (or J+1+data when the SYN's
+ *		Fast Open data is acked too), seq K recorded; any other ack
+ *		is a bad ack and the state stays
  * sSR, sES	same K and ack J+1: retransmitted SYN/ACK (our ACK was
  *		lost, or not yet seen); a wrong ack is a bad ack
+ * sSR -> sES	in a simultaneous open: the responder's SYN/ACK acks J+1
  * finished	ignored
  */
-	NOP(sNO), C(sSR, aSYNACK), C(sSR, aSYNACK), C(sES, aSYNACK),
-	NOP(sCL), NOP(sRF), NOP(sRS), NOP(sTO) },
+	NOP(sNO), C(sSR, aSYNACK), C(sES, aSYNACK), C(sES, aSYNACK), NOP(sCL),
+	NOP(sRF), NOP(sRS), NOP(sTO), NOP(sMS) },
 		[HSMON_SEG_ACK] = {
-/*	the responder's ACKs never move a handshake				*/
-	NOP(sNO), NOP(sSS), NOP(sSR), NOP(sES), NOP(sCL), NOP(sRF), NOP(sRS), NOP(sTO) },
+/*
+ * sSR -> sES	a simultaneous open: the responder's ACK acks J+1
+ * elsewhere	the responder's ACKs never move a handshake
+ */
+	NOP(sNO), NOP(sSS), C(sES, aSIMACK), NOP(sES), NOP(sCL),
+	NOP(sRF), NOP(sRS), NOP(sTO), NOP(sMS) },
 		[HSMON_SEG_FIN] = {
-/*	sES -> sCL	orderly close of an established flow			*/
-	NOP(sNO), NOP(sSS), NOP(sSR), C(sCL, aGO),
-	NOP(sCL), NOP(sRF), NOP(sRS), NOP(sTO) },
+/*	sES, sMS -> sCL	orderly close							*/
+	NOP(sNO), NOP(sSS), NOP(sSR), C(sCL, aGO), NOP(sCL),
+	NOP(sRF), NOP(sRS), NOP(sTO), C(sCL, aGO) },
 		[HSMON_SEG_RST] = {
 /*
  * sSS -> sRF	RST answering the SYN: the port is closed (refused)
  * sSR -> sRS	the responder reset after its SYN/ACK
- * sES -> sCL	an established flow ended by RST
+ * sES, sMS -> sCL	a flow ended by RST
  */
-	NOP(sNO), C(sRF, aREFUSE), C(sRS, aGO), C(sCL, aGO),
-	NOP(sCL), NOP(sRF), NOP(sRS), NOP(sTO) },
+	NOP(sNO), C(sRF, aREFUSE), C(sRS, aGO), C(sCL, aGO), NOP(sCL),
+	NOP(sRF), NOP(sRS), NOP(sTO), C(sCL, aGO) },
 	},
 };
 
-/* The counter bumped when a flow enters a state. */
-static const u8 hsmon_state_event[__HSMON_STATE_MAX] = {
-	[HSMON_STATE_ESTABLISHED]	= HSMON_STAT_ESTABLISHED,
-	[HSMON_STATE_CLOSED]		= HSMON_STAT_CLOSED,
-	[HSMON_STATE_REFUSED]		= HSMON_STAT_REFUSED,
-	[HSMON_STATE_RESET]		= HSMON_STAT_RESET,
+/* What entering a state means: the counter bumped and the flow's outcome. */
+static const struct {
+	u8 stat;		/* 0: none */
+	u8 outcome;		/* enum hsmon_outcome + 1; 0: keep the flow's */
+} hsmon_state_entry[__HSMON_STATE_MAX] = {
+	[HSMON_STATE_ESTABLISHED] = { HSMON_STAT_ESTABLISHED, HSMON_OUTCOME_ESTABLISHED + 1 },
+	[HSMON_STATE_CLOSED]	  = { HSMON_STAT_CLOSED, 0 },
+	[HSMON_STATE_REFUSED]	  = { HSMON_STAT_REFUSED, HSMON_OUTCOME_REFUSED + 1 },
+	[HSMON_STATE_RESET]	  = { HSMON_STAT_RESET, HSMON_OUTCOME_RESET + 1 },
 };
 
 u8 hsmon_seg_classify(u8 tcp_flags)
@@ -158,6 +183,14 @@ static u32 hsmon_us_since(const struct hsmon_flow *f, u64 now_ns)
 	return min_t(u64, us, U32_MAX);
 }
 
+static u32 hsmon_fsm_bad_ack(struct hsmon_flow *f, u32 expected, u32 seen)
+{
+	f->notes |= BIT(HSMON_NOTE_BAD_ACK) | HSMON_FLOW_BAD_ACK_SEEN;
+	f->ack_expected = expected;
+	f->ack_seen = seen;
+	return BIT(HSMON_STAT_BAD_ACK);
+}
+
 /* A SYN with a new J: the flow starts over, keeping only its 5-tuple. */
 static u32 hsmon_fsm_attempt(struct hsmon_flow *f, const struct hsmon_seg *seg,
 			     u64 now_ns)
@@ -171,6 +204,7 @@ static u32 hsmon_fsm_attempt(struct hsmon_flow *f, const struct hsmon_seg *seg,
 		f->notes = 0;
 	}
 	f->state = HSMON_STATE_SYN_SENT;
+	f->outcome = 0;
 	f->isn_j = seg->seq;
 	f->isn_k = 0;
 	f->syn_rtx = 0;
@@ -180,6 +214,7 @@ static u32 hsmon_fsm_attempt(struct hsmon_flow *f, const struct hsmon_seg *seg,
 	f->t_syn = now_ns;
 	f->us_synack = 0;
 	f->us_ack = 0;
+	f->syn_len = min_t(u32, seg->payload, U16_MAX);
 	if (seg->payload) {
 		f->notes |= BIT(HSMON_NOTE_SYN_DATA);
 		events |= BIT(HSMON_STAT_SYN_DATA);
@@ -187,11 +222,45 @@ static u32 hsmon_fsm_attempt(struct hsmon_flow *f, const struct hsmon_seg *seg,
 	return events;
 }
 
+/* K learned: from the SYN/ACK, or from the responder's SYN. */
+static void hsmon_fsm_learn_k(struct hsmon_flow *f, u32 k, u64 now_ns)
+{
+	f->isn_k = k;
+	f->notes |= HSMON_FLOW_HAVE_K;
+	f->us_synack = hsmon_us_since(f, now_ns);
+}
+
+/*
+ * A simultaneous open is established once each side's SYN was acked: the
+ * initiator's by ack J+1 from the responder, the responder's by ack K+1.
+ * Returns the events, or 0 and leaves the state alone when not complete.
+ */
+static u32 hsmon_fsm_simack(struct hsmon_flow *f, const struct hsmon_seg *seg,
+			    int dir, u64 now_ns, bool *done)
+{
+	u32 expected = dir == HSMON_ORIG ? f->isn_k + 1 : f->isn_j + 1;
+
+	*done = false;
+	if (seg->ack != expected)
+		return hsmon_fsm_bad_ack(f, expected, seg->ack);
+	f->notes |= dir == HSMON_ORIG ? HSMON_FLOW_ORIG_ACKED : HSMON_FLOW_REPLY_ACKED;
+	if ((f->notes & (HSMON_FLOW_ORIG_ACKED | HSMON_FLOW_REPLY_ACKED)) !=
+	    (HSMON_FLOW_ORIG_ACKED | HSMON_FLOW_REPLY_ACKED))
+		return 0;
+	*done = true;
+	f->us_ack = hsmon_us_since(f, now_ns);
+	f->notes |= HSMON_FLOW_HAVE_ACK;
+	return BIT(HSMON_STAT_ACK_COMPLETE);
+}
+
 static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 			   int dir, u8 class, u64 now_ns)
 {
 	const struct hsmon_fsm_cell *cell = &hsmon_fsm[dir][class][f->state];
-	u32 events = 0;
+	bool simopen = f->notes & BIT(HSMON_NOTE_SIMULTANEOUS_OPEN);
+	u32 events = 0, j1 = f->isn_j + 1;
+	u8 next = cell->next;
+	bool done;
 
 	switch (cell->action) {
 	case aNOP:
@@ -205,11 +274,27 @@ static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 			return BIT(HSMON_STAT_SYN_RETRANS);
 		}
 		return hsmon_fsm_attempt(f, seg, now_ns);
+	case aSIMSYN:
+		hsmon_fsm_learn_k(f, seg->seq, now_ns);
+		f->notes |= BIT(HSMON_NOTE_SIMULTANEOUS_OPEN);
+		events |= BIT(HSMON_STAT_SIMULTANEOUS_OPEN);
+		break;
+	case aSIMACK:
+		if (!simopen)
+			return 0;
+		events = hsmon_fsm_simack(f, seg, dir, now_ns, &done);
+		if (!done)
+			return events;
+		break;
 	case aSYNACK:
-		if (seg->ack != f->isn_j + 1) {
-			f->notes |= BIT(HSMON_NOTE_BAD_ACK);
-			return BIT(HSMON_STAT_BAD_ACK);
+		if (simopen && f->state == HSMON_STATE_SYN_RCVD) {
+			events = hsmon_fsm_simack(f, seg, dir, now_ns, &done);
+			if (!done)
+				return events;
+			break;
 		}
+		if (seg->ack != j1 && !(f->syn_len && seg->ack == j1 + f->syn_len))
+			return hsmon_fsm_bad_ack(f, j1, seg->ack);
 		if (f->state != HSMON_STATE_SYN_SENT) {
 			/* A SYN/ACK with another K: the responder restarted. */
 			if (seg->seq != f->isn_k)
@@ -218,20 +303,28 @@ static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 				f->synack_rtx++;
 			return BIT(HSMON_STAT_SYNACK_RETRANS);
 		}
-		f->isn_k = seg->seq;
-		f->notes |= HSMON_FLOW_HAVE_K;
-		f->us_synack = hsmon_us_since(f, now_ns);
+		hsmon_fsm_learn_k(f, seg->seq, now_ns);
+		if (f->syn_len && seg->ack == j1 + f->syn_len) {
+			f->notes |= BIT(HSMON_NOTE_SYN_DATA_ACKED);
+			events |= BIT(HSMON_STAT_SYN_DATA_ACKED);
+		}
 		if (seg->payload) {
 			f->notes |= BIT(HSMON_NOTE_SYNACK_DATA);
 			events |= BIT(HSMON_STAT_SYNACK_DATA);
 		}
+		next = HSMON_STATE_SYN_RCVD;
 		break;
 	case aACK:
-		if (seg->ack != f->isn_k + 1) {
-			f->notes |= BIT(HSMON_NOTE_BAD_ACK);
-			return BIT(HSMON_STAT_BAD_ACK);
+		if (simopen) {
+			events = hsmon_fsm_simack(f, seg, dir, now_ns, &done);
+			if (!done)
+				return events;
+			break;
 		}
+		if (seg->ack != f->isn_k + 1)
+			return hsmon_fsm_bad_ack(f, f->isn_k + 1, seg->ack);
 		f->us_ack = hsmon_us_since(f, now_ns);
+		f->notes |= HSMON_FLOW_HAVE_ACK;
 		events |= BIT(HSMON_STAT_ACK_COMPLETE);
 		if (seg->payload) {
 			f->notes |= BIT(HSMON_NOTE_ACK_DATA);
@@ -240,15 +333,22 @@ static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 		break;
 	case aREFUSE:
 		/* RFC 9293 3.10.7.3: in SYN-SENT a RST is acceptable if it acks the SYN. */
-		if ((seg->flags & TCPHDR_ACK) && seg->ack != f->isn_j + 1)
+		if ((seg->flags & TCPHDR_ACK) && seg->ack != j1 &&
+		    !(f->syn_len && seg->ack == j1 + f->syn_len))
 			return 0;
 		break;
+	case aABORT:
+		f->state = next;
+		f->outcome = HSMON_OUTCOME_ABORTED + 1;
+		return BIT(HSMON_STAT_RESET) | BIT(HSMON_STAT_ABORTED);
 	}
 
-	if (cell->next != f->state) {
-		f->state = cell->next;
-		if (hsmon_state_event[cell->next])
-			events |= BIT(hsmon_state_event[cell->next]);
+	if (next != f->state) {
+		f->state = next;
+		if (hsmon_state_entry[next].stat)
+			events |= BIT(hsmon_state_entry[next].stat);
+		if (hsmon_state_entry[next].outcome)
+			f->outcome = hsmon_state_entry[next].outcome;
 	}
 	return events;
 }
@@ -263,6 +363,64 @@ u32 hsmon_fsm_step(struct hsmon_flow *f, const struct hsmon_seg *seg,
 	if (seg->class == HSMON_SEG_FIN)
 		events = hsmon_fsm_apply(f, seg, dir, HSMON_SEG_ACK, now_ns);
 	return events | hsmon_fsm_apply(f, seg, dir, seg->class, now_ns);
+}
+
+u32 hsmon_fsm_midstream(struct hsmon_flow *f, const struct hsmon_seg *seg,
+			u64 now_ns)
+{
+	f->state = HSMON_STATE_MIDSTREAM;
+	f->outcome = HSMON_OUTCOME_MIDSTREAM + 1;
+	f->notes = BIT(HSMON_NOTE_MIDSTREAM);
+	f->isn_j = seg->seq;
+	f->seen[HSMON_ORIG] = seg->flags;
+	f->t_syn = now_ns;
+	return BIT(HSMON_STAT_MIDSTREAM);
+}
+
+u32 hsmon_fsm_timeout(struct hsmon_flow *f)
+{
+	u32 events = BIT(HSMON_STAT_TIMED_OUT);
+
+	f->state = HSMON_STATE_TIMED_OUT;
+	if (!f->seen[HSMON_REPLY]) {
+		f->outcome = HSMON_OUTCOME_UNANSWERED + 1;
+		events |= BIT(HSMON_STAT_UNANSWERED);
+	} else if (f->notes & BIT(HSMON_NOTE_BAD_ACK)) {
+		f->outcome = HSMON_OUTCOME_BAD_ACK + 1;
+	} else {
+		f->outcome = HSMON_OUTCOME_TIMED_OUT + 1;
+	}
+	return events;
+}
+
+const char *hsmon_fsm_zeek(const struct hsmon_flow *f)
+{
+	u8 o = f->seen[HSMON_ORIG], r = f->seen[HSMON_REPLY];
+
+	if (f->outcome == HSMON_OUTCOME_MIDSTREAM + 1)
+		return "OTH";
+	switch (f->state) {
+	case HSMON_STATE_SYN_SENT:
+		return "S0";
+	case HSMON_STATE_REFUSED:
+		return "REJ";
+	case HSMON_STATE_TIMED_OUT:
+		return r ? "S1" : "S0";
+	case HSMON_STATE_RESET:
+		if (f->outcome == HSMON_OUTCOME_ABORTED + 1)
+			return "RSTOS0";
+		return (o & TCPHDR_RST) ? "RSTO" : "RSTR";
+	case HSMON_STATE_CLOSED:
+		if (o & TCPHDR_RST)
+			return "RSTO";
+		if (r & TCPHDR_RST)
+			return "RSTR";
+		if ((o & TCPHDR_FIN) && (r & TCPHDR_FIN))
+			return "SF";
+		return (o & TCPHDR_FIN) ? "S2" : "S3";
+	default:
+		return "S1";
+	}
 }
 
 #include "selftest/fsm.c"

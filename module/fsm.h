@@ -30,5 +30,9 @@ u8 hsmon_seg_classify(u8 tcp_flags);
 bool hsmon_fsm_selftest(void);
 u32 hsmon_fsm_step(struct hsmon_flow *f, const struct hsmon_seg *seg,
 		   int dir, u64 now_ns);
+u32 hsmon_fsm_midstream(struct hsmon_flow *f, const struct hsmon_seg *seg,
+			u64 now_ns);
+u32 hsmon_fsm_timeout(struct hsmon_flow *f);
+const char *hsmon_fsm_zeek(const struct hsmon_flow *f);
 
 #endif /* _HSMON_FSM_H */

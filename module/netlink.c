@@ -15,6 +15,7 @@
  */
 
 #include <linux/build_bug.h>
+#include <linux/slab.h>
 #include <linux/ktime.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
@@ -23,11 +24,12 @@
 
 #include "compat.h"
 #include "flow.h"
+#include "fsm.h"
 #include "netlink.h"
 #include "params.h"
 #include "pernet.h"
 
-#define HSMON_NL_FLOW_SIZE	512	/* one flow message, generously */
+#define HSMON_NL_FLOW_SIZE	1024	/* one flow message, generously */
 
 static struct genl_family hsmon_genl_family;
 static bool hsmon_nl_live __read_mostly;
@@ -104,6 +106,7 @@ static const struct nla_policy hsmon_config_set_policy[HSMON_A_CONFIG_MAX + 1] =
 	[HSMON_A_CONFIG_LINGER_TIMEOUT] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &hsmon_linger_timeout_range),
 	[HSMON_A_CONFIG_EVENTS]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[HSMON_A_CONFIG_TRACK_MIDSTREAM] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /*
@@ -122,41 +125,53 @@ static struct hsmon_net *hsmon_nl_pernet(struct genl_info *info)
 static int hsmon_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct hsmon_net *hn = hsmon_nl_pernet(info);
-	struct hsmon_stats_sum sum;
+	struct hsmon_stats *sum;
 	struct sk_buff *msg;
 	unsigned int i;
 	void *hdr;
+	int ret = -EMSGSIZE;
 
+	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
+	if (!sum || !msg) {
+		ret = -ENOMEM;
+		goto err;
+	}
 	hdr = genlmsg_put_reply(msg, info, &hsmon_genl_family, 0,
 				HSMON_CMD_STATS_GET);
 	if (!hdr)
-		goto nospace;
+		goto err;
 
-	hsmon_stats_sum(hn->stats, &sum);
+	hsmon_stats_read(hn->stats, sum);
 	for (i = 0; i < hsmon_stat_ndescs; i++)
 		if (nla_put_u64_64bit(msg, hsmon_stat_descs[i].attr,
-				      sum.count[hsmon_stat_descs[i].id],
+				      sum->count[hsmon_stat_descs[i].id],
 				      HSMON_A_STATS_PAD))
-			goto nospace;
+			goto err;
 	if (nla_put_u32(msg, HSMON_A_STATS_FLOWS, atomic_read(&hn->table.count)))
-		goto nospace;
+		goto err;
 	for (i = 0; i < hsmon_gauge_ndescs; i++)
 		if (nla_put_u32(msg, hsmon_gauge_descs[i].attr,
-				max_t(s64, 0, sum.in_state[hsmon_gauge_descs[i].state])))
-			goto nospace;
+				max_t(s64, 0, sum->in_state[hsmon_gauge_descs[i].state])))
+			goto err;
 	if (nla_put_u32(msg, HSMON_A_STATS_MAX_FLOWS, READ_ONCE(hn->cfg.max_flows)) ||
 	    nla_put_u32(msg, HSMON_A_STATS_ENTRY_SIZE, hsmon_flow_entry_size()))
-		goto nospace;
+		goto err;
+	for (i = 0; i < HSMON_HIST_MAX; i++)
+		if (nla_put(msg, hsmon_hist_descs[i].attr_hist,
+			    sizeof(sum->hist[i]), sum->hist[i]) ||
+		    nla_put_u64_64bit(msg, hsmon_hist_descs[i].attr_sum,
+				      sum->hist_sum[i], HSMON_A_STATS_PAD))
+			goto err;
 
+	kfree(sum);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
-nospace:
+err:
+	kfree(sum);
 	nlmsg_free(msg);
-	return -EMSGSIZE;
+	return ret;
 }
 
 static int hsmon_nl_flow_fill(struct sk_buff *skb, const struct hsmon_flow *f,
@@ -165,7 +180,8 @@ static int hsmon_nl_flow_fill(struct sk_buff *skb, const struct hsmon_flow *f,
 {
 	int alen = f->family == AF_INET ? sizeof(struct in_addr) :
 					  sizeof(struct in6_addr);
-	u16 notes = READ_ONCE(f->notes);
+	u32 notes = READ_ONCE(f->notes);
+	u8 flow_outcome = READ_ONCE(f->outcome);
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &hsmon_genl_family, flags, cmd);
@@ -174,6 +190,9 @@ static int hsmon_nl_flow_fill(struct sk_buff *skb, const struct hsmon_flow *f,
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
 
+	/* An event reports its outcome; a dumped flow, its own once it has one. */
+	if (outcome < 0 && flow_outcome)
+		outcome = flow_outcome - 1;
 	if ((outcome >= 0 && nla_put_u8(skb, HSMON_A_FLOW_OUTCOME, outcome)) ||
 	    nla_put_u8(skb, HSMON_A_FLOW_FAMILY, f->family) ||
 	    nla_put(skb, HSMON_A_FLOW_INITIATOR_ADDR, alen, &f->addr[HSMON_ORIG]) ||
@@ -189,10 +208,22 @@ static int hsmon_nl_flow_fill(struct sk_buff *skb, const struct hsmon_flow *f,
 	    nla_put_u32(skb, HSMON_A_FLOW_SYNACK_RTX, READ_ONCE(f->synack_rtx)) ||
 	    nla_put_u8(skb, HSMON_A_FLOW_ORIG_FLAGS, READ_ONCE(f->seen[HSMON_ORIG])) ||
 	    nla_put_u8(skb, HSMON_A_FLOW_REPLY_FLAGS, READ_ONCE(f->seen[HSMON_REPLY])) ||
-	    nla_put_u32(skb, HSMON_A_FLOW_NOTES, notes & (BIT(__HSMON_NOTE_MAX) - 1)) ||
+	    nla_put_u32(skb, HSMON_A_FLOW_NOTES, notes & HSMON_FLOW_NOTES_UAPI) ||
 	    nla_put_u64_64bit(skb, HSMON_A_FLOW_AGE_MS,
 			      div_u64(ktime_get_ns() - READ_ONCE(f->t_syn), NSEC_PER_MSEC),
-			      HSMON_A_FLOW_PAD)) {
+			      HSMON_A_FLOW_PAD) ||
+	    ((notes & HSMON_FLOW_HAVE_K) &&
+	     nla_put_u32(skb, HSMON_A_FLOW_SYN_SYNACK_US, READ_ONCE(f->us_synack))) ||
+	    ((notes & HSMON_FLOW_HAVE_ACK) &&
+	     !(notes & BIT(HSMON_NOTE_SIMULTANEOUS_OPEN)) &&
+	     nla_put_u32(skb, HSMON_A_FLOW_SYNACK_ACK_US,
+			 READ_ONCE(f->us_ack) - READ_ONCE(f->us_synack))) ||
+	    ((notes & HSMON_FLOW_HAVE_ACK) &&
+	     nla_put_u32(skb, HSMON_A_FLOW_HANDSHAKE_US, READ_ONCE(f->us_ack))) ||
+	    ((notes & HSMON_FLOW_BAD_ACK_SEEN) &&
+	     (nla_put_u32(skb, HSMON_A_FLOW_ACK_EXPECTED, READ_ONCE(f->ack_expected)) ||
+	      nla_put_u32(skb, HSMON_A_FLOW_ACK_SEEN, READ_ONCE(f->ack_seen)))) ||
+	    nla_put_string(skb, HSMON_A_FLOW_ZEEK_STATE, hsmon_fsm_zeek(f))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -331,7 +362,9 @@ static int hsmon_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, HSMON_A_CONFIG_EST_TIMEOUT, READ_ONCE(hn->cfg.est_timeout)) ||
 	    nla_put_u32(msg, HSMON_A_CONFIG_LINGER_TIMEOUT,
 			READ_ONCE(hn->cfg.linger_timeout)) ||
-	    nla_put_u8(msg, HSMON_A_CONFIG_EVENTS, READ_ONCE(hn->cfg.events))) {
+	    nla_put_u8(msg, HSMON_A_CONFIG_EVENTS, READ_ONCE(hn->cfg.events)) ||
+	    nla_put_u8(msg, HSMON_A_CONFIG_TRACK_MIDSTREAM,
+		       READ_ONCE(hn->cfg.track_midstream))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -362,6 +395,9 @@ static int hsmon_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u32(tb[HSMON_A_CONFIG_LINGER_TIMEOUT]));
 	if (tb[HSMON_A_CONFIG_EVENTS])
 		WRITE_ONCE(cfg->events, nla_get_u8(tb[HSMON_A_CONFIG_EVENTS]));
+	if (tb[HSMON_A_CONFIG_TRACK_MIDSTREAM])
+		WRITE_ONCE(cfg->track_midstream,
+			   nla_get_u8(tb[HSMON_A_CONFIG_TRACK_MIDSTREAM]));
 	if (trim)
 		hsmon_flow_trim(hn);
 	return 0;
@@ -422,17 +458,25 @@ static struct genl_family hsmon_genl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(hsmon_mcgrps),
 };
 
-/* The outcome each event bit reports, in the order they happen. */
+#define HSMON_NL_FLOW_OUTCOME	0xff	/* the flow's own outcome */
+
+/*
+ * The outcome each event bit reports, in the order they happen; a bit is
+ * skipped when its "unless" bit is set too (an abort is a reset, an
+ * unanswered attempt a timeout: one notification each).
+ */
 static const struct {
 	u8 stat;
 	u8 outcome;
+	u8 unless;
 } hsmon_nl_outcomes[] = {
-	{ HSMON_STAT_BAD_ACK,		HSMON_OUTCOME_BAD_ACK },
-	{ HSMON_STAT_ESTABLISHED,	HSMON_OUTCOME_ESTABLISHED },
-	{ HSMON_STAT_REFUSED,		HSMON_OUTCOME_REFUSED },
-	{ HSMON_STAT_RESET,		HSMON_OUTCOME_RESET },
-	{ HSMON_STAT_TIMED_OUT,		HSMON_OUTCOME_TIMED_OUT },
-	{ HSMON_STAT_CLOSED,		HSMON_OUTCOME_CLOSED },
+	{ HSMON_STAT_BAD_ACK,	  HSMON_OUTCOME_BAD_ACK,	HSMON_STAT_TIMED_OUT },
+	{ HSMON_STAT_ESTABLISHED, HSMON_OUTCOME_ESTABLISHED,	0 },
+	{ HSMON_STAT_REFUSED,	  HSMON_OUTCOME_REFUSED,	0 },
+	{ HSMON_STAT_ABORTED,	  HSMON_OUTCOME_ABORTED,	0 },
+	{ HSMON_STAT_RESET,	  HSMON_OUTCOME_RESET,		HSMON_STAT_ABORTED },
+	{ HSMON_STAT_TIMED_OUT,	  HSMON_NL_FLOW_OUTCOME,	0 },
+	{ HSMON_STAT_CLOSED,	  HSMON_OUTCOME_CLOSED,		0 },
 };
 
 /* Called with the flow's bucket lock held, from any context. */
@@ -452,15 +496,21 @@ void hsmon_nl_flow_event(struct hsmon_net *hn, const struct hsmon_flow *f,
 		goto out;
 
 	for (i = 0; i < ARRAY_SIZE(hsmon_nl_outcomes); i++) {
-		if (!(events & BIT(hsmon_nl_outcomes[i].stat)))
+		u8 unless = hsmon_nl_outcomes[i].unless;
+		int outcome = hsmon_nl_outcomes[i].outcome;
+
+		if (!(events & BIT(hsmon_nl_outcomes[i].stat)) ||
+		    (unless && (events & BIT(unless))))
 			continue;
+		if (outcome == HSMON_NL_FLOW_OUTCOME)
+			outcome = f->outcome - 1;
 		msg = genlmsg_new(HSMON_NL_FLOW_SIZE, GFP_ATOMIC);
 		if (!msg) {
 			hsmon_stat_inc(hn->stats, HSMON_STAT_EVENTS_DROPPED);
 			continue;
 		}
 		if (hsmon_nl_flow_fill(msg, f, 0, 0, 0, HSMON_CMD_FLOW_EVENT,
-				       hsmon_nl_outcomes[i].outcome, NULL)) {
+				       outcome, NULL)) {
 			nlmsg_free(msg);
 			hsmon_stat_inc(hn->stats, HSMON_STAT_EVENTS_DROPPED);
 			continue;

@@ -12,7 +12,8 @@ struct hsmon_flow;
 /* The events (BIT(enum hsmon_stat)) that are handshake outcomes. */
 #define HSMON_NL_OUTCOMES (BIT(HSMON_STAT_ESTABLISHED) | BIT(HSMON_STAT_REFUSED) | \
 			   BIT(HSMON_STAT_RESET) | BIT(HSMON_STAT_TIMED_OUT) | \
-			   BIT(HSMON_STAT_BAD_ACK) | BIT(HSMON_STAT_CLOSED))
+			   BIT(HSMON_STAT_BAD_ACK) | BIT(HSMON_STAT_CLOSED) | \
+			   BIT(HSMON_STAT_ABORTED) | BIT(HSMON_STAT_UNANSWERED))
 
 int hsmon_netlink_init(void);
 void hsmon_netlink_uninit(void);

@@ -29,6 +29,8 @@ module_param_named(linger_timeout, hsmon_params.linger_timeout, uint, 0444);
 MODULE_PARM_DESC(linger_timeout, "Seconds a finished flow stays visible [1, 3600] (default 30)");
 module_param_named(events, hsmon_params.events, bool, 0444);
 MODULE_PARM_DESC(events, "Send a netlink notification per handshake outcome (default 1)");
+module_param_named(track_midstream, hsmon_params.track_midstream, bool, 0444);
+MODULE_PARM_DESC(track_midstream, "Track connections whose SYN was not seen, from their first ACK (default 0)");
 
 static const struct {
 	const char *name;

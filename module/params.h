@@ -21,6 +21,7 @@ struct hsmon_config {
 	u32 est_timeout;	/* s an ESTABLISHED flow may stay idle */
 	u32 linger_timeout;	/* s a finished flow stays visible */
 	bool events;		/* send flow-event notifications */
+	bool track_midstream;	/* track flows whose SYN was not seen */
 };
 
 extern struct hsmon_config hsmon_params;

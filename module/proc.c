@@ -12,17 +12,20 @@
 
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/ktime.h>
 #include <net/tcp.h>
 
 #include "flow.h"
+#include "fsm.h"
 #include "pernet.h"
 #include "proc.h"
 #include "stats.h"
 
 #define HSMON_PROC_NAME	"hsmon"
 #define HSMON_PROC_HEADER \
-	"family initiator responder direction state isn_j isn_k syn_rtx synack_rtx orig_flags reply_flags notes age_ms"
+	"family initiator responder direction state isn_j isn_k syn_rtx synack_rtx orig_flags reply_flags notes age_ms " \
+	"outcome zeek syn_synack_us synack_ack_us handshake_us ack_expected ack_seen"
 
 struct hsmon_seq_iter {
 	struct seq_net_private p;	/* must be first: seq_file_net() */
@@ -44,6 +47,9 @@ static const char * const hsmon_note_names[__HSMON_NOTE_MAX] = {
 	[HSMON_NOTE_SYNACK_DATA]	= "synack_data",
 	[HSMON_NOTE_ACK_DATA]		= "ack_data",
 	[HSMON_NOTE_PORT_REUSE]		= "port_reuse",
+	[HSMON_NOTE_SIMULTANEOUS_OPEN]	= "simultaneous_open",
+	[HSMON_NOTE_SYN_DATA_ACKED]	= "syn_data_acked",
+	[HSMON_NOTE_MIDSTREAM]		= "midstream",
 };
 
 static const struct {
@@ -136,7 +142,7 @@ static void hsmon_seq_flags(struct seq_file *seq, u8 flags)
 			seq_putc(seq, hsmon_flag_letters[i].letter);
 }
 
-static void hsmon_seq_notes(struct seq_file *seq, u16 notes)
+static void hsmon_seq_notes(struct seq_file *seq, u32 notes)
 {
 	bool first = true;
 	unsigned int i;
@@ -154,19 +160,32 @@ static void hsmon_seq_notes(struct seq_file *seq, u16 notes)
 		seq_putc(seq, '-');
 }
 
+/* A value, or "-" when it is not known (yet). */
+static void hsmon_seq_u32(struct seq_file *seq, bool known, u32 v)
+{
+	if (known)
+		seq_printf(seq, " %u", v);
+	else
+		seq_puts(seq, " -");
+}
+
 static int hsmon_seq_show(struct seq_file *seq, void *v)
 {
 	struct hsmon_net *hn = hsmon_pernet(seq_file_net(seq));
 	const struct hsmon_flow *f = v;
-	struct hsmon_stats_sum sum;
+	struct hsmon_stats *sum;
 	u8 state, dir;
-	u16 notes;
+	u32 notes;
 
 	if (v == SEQ_START_TOKEN) {
-		hsmon_stats_sum(hn->stats, &sum);
-		hsmon_stats_show(seq, &sum, atomic_read(&hn->table.count),
+		sum = kmalloc(sizeof(*sum), GFP_ATOMIC);	/* under RCU */
+		if (!sum)
+			return -ENOMEM;
+		hsmon_stats_read(hn->stats, sum);
+		hsmon_stats_show(seq, sum, atomic_read(&hn->table.count),
 				 READ_ONCE(hn->cfg.max_flows),
 				 hsmon_flow_entry_size());
+		kfree(sum);
 		seq_puts(seq, "\n" HSMON_PROC_HEADER "\n");
 		return 0;
 	}
@@ -192,8 +211,17 @@ static int hsmon_seq_show(struct seq_file *seq, void *v)
 	hsmon_seq_flags(seq, READ_ONCE(f->seen[HSMON_ORIG]));
 	hsmon_seq_flags(seq, READ_ONCE(f->seen[HSMON_REPLY]));
 	hsmon_seq_notes(seq, notes);
-	seq_printf(seq, " %llu\n",
-		   div_u64(ktime_get_ns() - READ_ONCE(f->t_syn), NSEC_PER_MSEC));
+	seq_printf(seq, " %llu %s %s",
+		   div_u64(ktime_get_ns() - READ_ONCE(f->t_syn), NSEC_PER_MSEC),
+		   hsmon_outcome_name(READ_ONCE(f->outcome)), hsmon_fsm_zeek(f));
+	hsmon_seq_u32(seq, notes & HSMON_FLOW_HAVE_K, READ_ONCE(f->us_synack));
+	hsmon_seq_u32(seq, (notes & HSMON_FLOW_HAVE_ACK) &&
+			   !(notes & BIT(HSMON_NOTE_SIMULTANEOUS_OPEN)),
+		      READ_ONCE(f->us_ack) - READ_ONCE(f->us_synack));
+	hsmon_seq_u32(seq, notes & HSMON_FLOW_HAVE_ACK, READ_ONCE(f->us_ack));
+	hsmon_seq_u32(seq, notes & HSMON_FLOW_BAD_ACK_SEEN, READ_ONCE(f->ack_expected));
+	hsmon_seq_u32(seq, notes & HSMON_FLOW_BAD_ACK_SEEN, READ_ONCE(f->ack_seen));
+	seq_putc(seq, '\n');
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 #ifndef _HSMON_STATS_H
 #define _HSMON_STATS_H
 
+#include <linux/bitops.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <uapi/linux/hsmon.h>
@@ -24,12 +25,17 @@ enum hsmon_stat {
 	HSMON_STAT_SYNACK_DATA,
 	HSMON_STAT_ACK_DATA,
 	HSMON_STAT_PORT_REUSE,
-	HSMON_STAT_FSM_LAST = HSMON_STAT_PORT_REUSE,
+	HSMON_STAT_ABORTED,
+	HSMON_STAT_SIMULTANEOUS_OPEN,
+	HSMON_STAT_SYN_DATA_ACKED,
+	HSMON_STAT_MIDSTREAM,
+	HSMON_STAT_TIMED_OUT,
+	HSMON_STAT_UNANSWERED,
+	HSMON_STAT_FSM_LAST = HSMON_STAT_UNANSWERED,
 
 	HSMON_STAT_SEGMENTS,
 	HSMON_STAT_SYN,
 	HSMON_STAT_SYNACK,
-	HSMON_STAT_TIMED_OUT,
 	HSMON_STAT_MALFORMED,
 	HSMON_STAT_FRAGMENTS,
 	HSMON_STAT_BAD_FLAGS,
@@ -43,16 +49,27 @@ enum hsmon_stat {
 	HSMON_STAT_MAX
 };
 
+/*
+ * Handshake times, as log2 histograms of microseconds (bcc's style): slot 0
+ * holds 0 us, slot i (1..30) holds [2^(i-1), 2^i) us, slot 31 all the rest.
+ */
+enum hsmon_hist {
+	HSMON_HIST_SYN_SYNACK,		/* first SYN -> SYN/ACK (the responder's side) */
+	HSMON_HIST_SYNACK_ACK,		/* SYN/ACK -> completing ACK (the initiator's) */
+	HSMON_HIST_HANDSHAKE,		/* first SYN -> completing ACK (Wireshark's iRTT) */
+	HSMON_HIST_MAX
+};
+
+#define HSMON_HIST_SLOTS	32
+
 struct hsmon_stats {
 	u64 count[HSMON_STAT_MAX];
 	/* flows entering minus flows leaving each state, on this CPU */
 	s64 in_state[__HSMON_STATE_MAX];
+	u64 hist[HSMON_HIST_MAX][HSMON_HIST_SLOTS];
+	u64 hist_sum[HSMON_HIST_MAX];	/* us */
 };
 
-struct hsmon_stats_sum {
-	u64 count[HSMON_STAT_MAX];
-	s64 in_state[__HSMON_STATE_MAX];
-};
 
 /* How a counter is named in /proc/hsmon and in netlink, in print order. */
 struct hsmon_stat_desc {
@@ -68,6 +85,14 @@ struct hsmon_gauge_desc {
 	u8 attr;		/* HSMON_A_STATS_* */
 };
 
+/* How a histogram is named, in print order. */
+struct hsmon_hist_desc {
+	const char *name;
+	u8 attr_hist;		/* HSMON_A_STATS_*_HIST */
+	u8 attr_sum;		/* HSMON_A_STATS_*_SUM */
+};
+
+extern const struct hsmon_hist_desc hsmon_hist_descs[HSMON_HIST_MAX];
 extern const struct hsmon_stat_desc hsmon_stat_descs[];
 extern const unsigned int hsmon_stat_ndescs;
 extern const struct hsmon_gauge_desc hsmon_gauge_descs[];
@@ -84,11 +109,19 @@ static inline void hsmon_stat_state(struct hsmon_stats __percpu *stats,
 	this_cpu_inc(stats->in_state[to]);
 }
 
+static inline void hsmon_stat_time(struct hsmon_stats __percpu *stats,
+				   enum hsmon_hist h, u32 us)
+{
+	this_cpu_inc(stats->hist[h][min_t(int, fls(us), HSMON_HIST_SLOTS - 1)]);
+	this_cpu_add(stats->hist_sum[h], us);
+}
+
 void hsmon_stats_add_events(struct hsmon_stats __percpu *stats, u32 events);
-void hsmon_stats_sum(struct hsmon_stats __percpu *stats,
-		     struct hsmon_stats_sum *sum);
-void hsmon_stats_show(struct seq_file *seq, const struct hsmon_stats_sum *sum,
+void hsmon_stats_read(struct hsmon_stats __percpu *stats,
+		      struct hsmon_stats *sum);
+void hsmon_stats_show(struct seq_file *seq, const struct hsmon_stats *sum,
 		      u32 flows, u32 max_flows, u32 entry_size);
 const char *hsmon_state_name(u8 state);
+const char *hsmon_outcome_name(u8 outcome);
 
 #endif /* _HSMON_STATS_H */

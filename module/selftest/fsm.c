@@ -17,9 +17,10 @@ struct hsmon_fsm_test {
 	unsigned int nsteps;
 	u8 state;		/* expected at the end */
 	u32 events;		/* expected union of events */
-	u16 notes;		/* expected notes */
+	u32 notes;		/* expected notes */
 	u16 syn_rtx, synack_rtx;
 	u32 j, k;
+	u32 ack_expected, ack_seen;	/* checked when notes say a bad ack */
 };
 
 #define O HSMON_ORIG
@@ -31,16 +32,20 @@ struct hsmon_fsm_test {
 #define EV(x) BIT(HSMON_STAT_##x)
 #define NT(x) BIT(HSMON_NOTE_##x)
 #define HK HSMON_FLOW_HAVE_K
+#define BA HSMON_FLOW_BAD_ACK_SEEN
+#define OA HSMON_FLOW_ORIG_ACKED
+#define RA HSMON_FLOW_REPLY_ACKED
+#define HA HSMON_FLOW_HAVE_ACK
 
 static const struct hsmon_fsm_test hsmon_fsm_tests[] __initconst = {
 	{ "three steps", { { O, S, 100 }, { R, S | A, 500, 101 }, { O, A, 101, 501 } }, 3,
-	  sES, EV(ACK_COMPLETE) | EV(ESTABLISHED), HK, 0, 0, 100, 500 },
+	  sES, EV(ACK_COMPLETE) | EV(ESTABLISHED), HK | HA, 0, 0, 100, 500 },
 	{ "synack acks J+2", { { O, S, 100 }, { R, S | A, 500, 102 } }, 2,
-	  sSS, EV(BAD_ACK), NT(BAD_ACK), 0, 0, 100, 0 },
+	  sSS, EV(BAD_ACK), NT(BAD_ACK) | BA, 0, 0, 100, 0, 101, 102 },
 	{ "bad then good synack", { { O, S, 100 }, { R, S | A, 500, 102 }, { R, S | A, 600, 101 } }, 3,
-	  sSR, EV(BAD_ACK), NT(BAD_ACK) | HK, 0, 0, 100, 600 },
+	  sSR, EV(BAD_ACK), NT(BAD_ACK) | BA | HK, 0, 0, 100, 600, 101, 102 },
 	{ "final ack K+5", { { O, S, 100 }, { R, S | A, 500, 101 }, { O, A, 101, 505 } }, 3,
-	  sSR, EV(BAD_ACK), NT(BAD_ACK) | HK, 0, 0, 100, 500 },
+	  sSR, EV(BAD_ACK), NT(BAD_ACK) | BA | HK, 0, 0, 100, 500, 501, 505 },
 	{ "refused", { { O, S, 100 }, { R, RS | A, 0, 101 } }, 2,
 	  sRF, EV(REFUSED), 0, 0, 0, 100, 0 },
 	{ "rst acking other than J+1 ignored", { { O, S, 100 }, { R, RS | A, 0, 77 } }, 2,
@@ -48,7 +53,7 @@ static const struct hsmon_fsm_test hsmon_fsm_tests[] __initconst = {
 	{ "reset after synack", { { O, S, 100 }, { R, S | A, 500, 101 }, { R, RS, 501 } }, 3,
 	  sRS, EV(RESET), HK, 0, 0, 100, 500 },
 	{ "initiator aborts", { { O, S, 100 }, { O, RS, 101 } }, 2,
-	  sRS, EV(RESET), 0, 0, 0, 100, 0 },
+	  sRS, EV(RESET) | EV(ABORTED), 0, 0, 0, 100, 0 },
 	{ "syn retransmitted", { { O, S, 100 }, { O, S, 100 }, { O, S, 100 } }, 3,
 	  sSS, EV(SYN_RETRANS), 0, 2, 0, 100, 0 },
 	{ "synack retransmitted", { { O, S, 100 }, { R, S | A, 500, 101 }, { R, S | A, 500, 101 } }, 3,
@@ -60,15 +65,28 @@ static const struct hsmon_fsm_test hsmon_fsm_tests[] __initconst = {
 	{ "data on synack", { { O, S, 100 }, { R, S | A, 500, 101, 5 } }, 2,
 	  sSR, EV(SYNACK_DATA), NT(SYNACK_DATA) | HK, 0, 0, 100, 500 },
 	{ "data on third ack", { { O, S, 100 }, { R, S | A, 500, 101 }, { O, A, 101, 501, 20 } }, 3,
-	  sES, EV(ACK_COMPLETE) | EV(ESTABLISHED) | EV(ACK_DATA), NT(ACK_DATA) | HK, 0, 0, 100, 500 },
+	  sES, EV(ACK_COMPLETE) | EV(ESTABLISHED) | EV(ACK_DATA), NT(ACK_DATA) | HK | HA, 0, 0, 100, 500 },
 	{ "fin|ack completes then closes", { { O, S, 100 }, { R, S | A, 500, 101 }, { O, F | A, 101, 501 } }, 3,
-	  sCL, EV(ACK_COMPLETE) | EV(ESTABLISHED) | EV(CLOSED), HK, 0, 0, 100, 500 },
+	  sCL, EV(ACK_COMPLETE) | EV(ESTABLISHED) | EV(CLOSED), HK | HA, 0, 0, 100, 500 },
 	{ "rst closes established", { { O, S, 100 }, { R, S | A, 500, 101 }, { O, A, 101, 501 }, { R, RS, 501 } }, 4,
-	  sCL, EV(ACK_COMPLETE) | EV(ESTABLISHED) | EV(CLOSED), HK, 0, 0, 100, 500 },
+	  sCL, EV(ACK_COMPLETE) | EV(ESTABLISHED) | EV(CLOSED), HK | HA, 0, 0, 100, 500 },
 	{ "ack before synack moves nothing", { { O, S, 100 }, { O, A, 101, 501 } }, 2,
 	  sSS, 0, 0, 0, 0, 100, 0 },
+	{ "fast open accepted", { { O, S, 100, 0, 10 }, { R, S | A, 500, 111 }, { O, A, 111, 501 } }, 3,
+	  sES, EV(SYN_DATA) | EV(SYN_DATA_ACKED) | EV(ACK_COMPLETE) | EV(ESTABLISHED),
+	  NT(SYN_DATA) | NT(SYN_DATA_ACKED) | HK | HA, 0, 0, 100, 500 },
+	{ "fast open data not acked", { { O, S, 100, 0, 10 }, { R, S | A, 500, 101 } }, 2,
+	  sSR, EV(SYN_DATA), NT(SYN_DATA) | HK, 0, 0, 100, 500 },
+	{ "simultaneous open", { { O, S, 100 }, { R, S, 500 }, { O, S | A, 100, 501 }, { R, S | A, 500, 101 } }, 4,
+	  sES, EV(SIMULTANEOUS_OPEN) | EV(ACK_COMPLETE) | EV(ESTABLISHED),
+	  NT(SIMULTANEOUS_OPEN) | HK | OA | RA | HA, 0, 0, 100, 500 },
+	{ "simultaneous open, half acked", { { O, S, 100 }, { R, S, 500 }, { O, S | A, 100, 501 } }, 3,
+	  sSR, EV(SIMULTANEOUS_OPEN), NT(SIMULTANEOUS_OPEN) | HK | OA, 0, 0, 100, 500 },
+	{ "simultaneous open, bad ack", { { O, S, 100 }, { R, S, 500 }, { R, S | A, 500, 777 } }, 3,
+	  sSR, EV(SIMULTANEOUS_OPEN) | EV(BAD_ACK), NT(SIMULTANEOUS_OPEN) | NT(BAD_ACK) | BA | HK,
+	  0, 0, 100, 500, 101, 777 },
 	{ "J wraps", { { O, S, 0xffffffff }, { R, S | A, 7, 0 }, { O, A, 0, 8 } }, 3,
-	  sES, EV(ACK_COMPLETE) | EV(ESTABLISHED), HK, 0, 0, 0xffffffff, 7 },
+	  sES, EV(ACK_COMPLETE) | EV(ESTABLISHED), HK | HA, 0, 0, 0xffffffff, 7 },
 };
 
 static const struct {
@@ -86,6 +104,26 @@ static const struct {
 	{ F, HSMON_SEG_INVALID },
 	{ 0, HSMON_SEG_INVALID },
 	{ F | TCPHDR_PSH | TCPHDR_URG, HSMON_SEG_INVALID },
+};
+
+/* After the steps, a timeout (if asked), then Zeek's conn_state. */
+static const struct {
+	const char *name;
+	struct hsmon_fsm_test_step steps[4];
+	unsigned int nsteps;
+	bool timeout;
+	u8 outcome;		/* enum hsmon_outcome + 1 */
+	const char *zeek;
+} hsmon_outcome_tests[] __initconst = {
+	{ "unanswered", { { O, S, 1 }, { O, S, 1 } }, 2, true, HSMON_OUTCOME_UNANSWERED + 1, "S0" },
+	{ "no final ack", { { O, S, 1 }, { R, S | A, 9, 2 } }, 2, true, HSMON_OUTCOME_TIMED_OUT + 1, "S1" },
+	{ "bad ack then timeout", { { O, S, 1 }, { R, S | A, 9, 5 } }, 2, true, HSMON_OUTCOME_BAD_ACK + 1, "S1" },
+	{ "refused", { { O, S, 1 }, { R, RS | A, 0, 2 } }, 2, false, HSMON_OUTCOME_REFUSED + 1, "REJ" },
+	{ "aborted", { { O, S, 1 }, { O, RS, 2 } }, 2, false, HSMON_OUTCOME_ABORTED + 1, "RSTOS0" },
+	{ "reset by responder", { { O, S, 1 }, { R, S | A, 9, 2 }, { R, RS, 10 } }, 3, false, HSMON_OUTCOME_RESET + 1, "RSTR" },
+	{ "established", { { O, S, 1 }, { R, S | A, 9, 2 }, { O, A, 2, 10 } }, 3, false, HSMON_OUTCOME_ESTABLISHED + 1, "S1" },
+	{ "closed both ways", { { O, S, 1 }, { R, S | A, 9, 2 }, { O, F | A, 2, 10 }, { R, F | A, 10, 3 } }, 4, false,
+	  HSMON_OUTCOME_ESTABLISHED + 1, "SF" },
 };
 
 bool __init hsmon_fsm_selftest(void)
@@ -124,12 +162,37 @@ bool __init hsmon_fsm_selftest(void)
 		if (f.state != t->state || events != t->events ||
 		    f.notes != t->notes || f.syn_rtx != t->syn_rtx ||
 		    f.synack_rtx != t->synack_rtx || f.isn_j != t->j ||
-		    ((f.notes & HK) && f.isn_k != t->k)) {
+		    ((f.notes & HK) && f.isn_k != t->k) ||
+		    ((f.notes & BA) && (f.ack_expected != t->ack_expected ||
+					f.ack_seen != t->ack_seen))) {
 			pr_err("fsm self-test %u (%s): state %s events 0x%x notes 0x%x rtx %u/%u J %u K %u; expected %s 0x%x 0x%x %u/%u %u %u\n",
 			       i + 1, t->name, hsmon_state_name(f.state), events,
 			       f.notes, f.syn_rtx, f.synack_rtx, f.isn_j, f.isn_k,
 			       hsmon_state_name(t->state), t->events, t->notes,
 			       t->syn_rtx, t->synack_rtx, t->j, t->k);
+			pass = false;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(hsmon_outcome_tests); i++) {
+		const char *zeek;
+
+		memset(&f, 0, sizeof(f));
+		for (n = 0; n < hsmon_outcome_tests[i].nsteps; n++) {
+			seg.flags = hsmon_outcome_tests[i].steps[n].flags;
+			seg.seq = hsmon_outcome_tests[i].steps[n].seq;
+			seg.ack = hsmon_outcome_tests[i].steps[n].ack;
+			seg.payload = 0;
+			seg.class = hsmon_seg_classify(seg.flags);
+			hsmon_fsm_step(&f, &seg, hsmon_outcome_tests[i].steps[n].dir, n);
+		}
+		if (hsmon_outcome_tests[i].timeout)
+			hsmon_fsm_timeout(&f);
+		zeek = hsmon_fsm_zeek(&f);
+		if (f.outcome != hsmon_outcome_tests[i].outcome ||
+		    strcmp(zeek, hsmon_outcome_tests[i].zeek)) {
+			pr_err("fsm self-test (%s): outcome %u zeek %s; expected %u %s\n",
+			       hsmon_outcome_tests[i].name, f.outcome, zeek,
+			       hsmon_outcome_tests[i].outcome, hsmon_outcome_tests[i].zeek);
 			pass = false;
 		}
 	}
@@ -147,3 +210,7 @@ bool __init hsmon_fsm_selftest(void)
 #undef EV
 #undef NT
 #undef HK
+#undef BA
+#undef OA
+#undef RA
+#undef HA

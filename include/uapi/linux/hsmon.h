@@ -22,6 +22,8 @@
  * @HSMON_STATE_RESET: a RST ended the handshake after the SYN/ACK, or the
  *	initiator aborted it before any answer
  * @HSMON_STATE_TIMED_OUT: the handshake did not complete within syn_timeout
+ * @HSMON_STATE_MIDSTREAM: tracked from a segment after the handshake (its
+ *	SYN was never seen; only when track_midstream is on)
  */
 enum hsmon_state {
 	HSMON_STATE_NONE,
@@ -32,6 +34,7 @@ enum hsmon_state {
 	HSMON_STATE_REFUSED,
 	HSMON_STATE_RESET,
 	HSMON_STATE_TIMED_OUT,
+	HSMON_STATE_MIDSTREAM,
 
 	__HSMON_STATE_MAX
 };
@@ -61,6 +64,11 @@ enum hsmon_direction {
  * @HSMON_NOTE_ACK_DATA: the ACK completing the handshake carried data
  * @HSMON_NOTE_PORT_REUSE: this attempt replaced an earlier one on the same
  *	5-tuple (a new SYN with a different ISN)
+ * @HSMON_NOTE_SIMULTANEOUS_OPEN: both ends sent a SYN (RFC 9293 3.5); the
+ *	flow is established once each side's SYN was acked
+ * @HSMON_NOTE_SYN_DATA_ACKED: the SYN/ACK acked the SYN's data too (Fast Open
+ *	accepted: ack == J+1+length)
+ * @HSMON_NOTE_MIDSTREAM: the flow was picked up after its handshake
  */
 enum hsmon_note {
 	HSMON_NOTE_BAD_ACK,
@@ -68,18 +76,29 @@ enum hsmon_note {
 	HSMON_NOTE_SYNACK_DATA,
 	HSMON_NOTE_ACK_DATA,
 	HSMON_NOTE_PORT_REUSE,
+	HSMON_NOTE_SIMULTANEOUS_OPEN,
+	HSMON_NOTE_SYN_DATA_ACKED,
+	HSMON_NOTE_MIDSTREAM,
 
 	__HSMON_NOTE_MAX
 };
 
 /**
- * enum hsmon_outcome - what a flow-event notification reports
- * @HSMON_OUTCOME_ESTABLISHED: the handshake completed (ack == K+1 seen)
- * @HSMON_OUTCOME_REFUSED: the responder answered the SYN with RST
- * @HSMON_OUTCOME_RESET: a RST ended the handshake before completion
- * @HSMON_OUTCOME_TIMED_OUT: no completion within syn_timeout
- * @HSMON_OUTCOME_BAD_ACK: a SYN/ACK or final ACK acked the wrong number
- * @HSMON_OUTCOME_CLOSED: an established flow ended with FIN or RST
+ * enum hsmon_outcome - how a handshake ended (Zeek's conn_state in brackets)
+ * @HSMON_OUTCOME_ESTABLISHED: the handshake completed: ack == K+1 seen, or
+ *	both SYNs acked in a simultaneous open (S1)
+ * @HSMON_OUTCOME_REFUSED: the responder answered the SYN with RST (REJ)
+ * @HSMON_OUTCOME_RESET: a RST ended the handshake after the SYN/ACK (RSTO
+ *	from the initiator, RSTR from the responder)
+ * @HSMON_OUTCOME_TIMED_OUT: a SYN/ACK was seen but no completion within
+ *	syn_timeout (S1)
+ * @HSMON_OUTCOME_BAD_ACK: a SYN/ACK or final ACK acked the wrong number (an
+ *	event; a flow that then times out keeps this outcome)
+ * @HSMON_OUTCOME_CLOSED: an established flow ended with FIN or RST (an
+ *	event; the flow keeps its handshake's outcome)
+ * @HSMON_OUTCOME_UNANSWERED: SYN(s) with no reply within syn_timeout (S0)
+ * @HSMON_OUTCOME_ABORTED: the initiator sent RST before any reply (RSTOS0)
+ * @HSMON_OUTCOME_MIDSTREAM: picked up after the handshake (OTH)
  */
 enum hsmon_outcome {
 	HSMON_OUTCOME_ESTABLISHED,
@@ -88,6 +107,9 @@ enum hsmon_outcome {
 	HSMON_OUTCOME_TIMED_OUT,
 	HSMON_OUTCOME_BAD_ACK,
 	HSMON_OUTCOME_CLOSED,
+	HSMON_OUTCOME_UNANSWERED,
+	HSMON_OUTCOME_ABORTED,
+	HSMON_OUTCOME_MIDSTREAM,
 
 	__HSMON_OUTCOME_MAX
 };
@@ -105,12 +127,23 @@ enum hsmon_outcome {
  * HSMON_CMD_STATS_GET (do, anyone): replies with every HSMON_A_STATS_*
  *	attribute. u64 counters, summed over CPUs when read; u32 gauges (flows
  *	now in the table, by state), the cap and the entry size.
- *	EVENTS_DROPPED counts notifications that were built but could not be
- *	delivered to some listener (its socket buffer was full).
+ *	EVENTS_DROPPED counts notifications that reached no listener although
+ *	one was subscribed (every listener's buffer was full) or could not be
+ *	built; a listener that misses some while others get them learns it by
+ *	ENOBUFS on its socket. The *_HIST attributes are log2 histograms of
+ *	handshake times in microseconds, 32 u64 slots: slot 0 counts 0 us, slot
+ *	i (1..30) counts [2^(i-1), 2^i) us, slot 31 everything longer; *_SUM
+ *	is the sum of the values (us). SYN_SYNACK: first SYN to SYN/ACK (the
+ *	responder's network and accept time as seen from here); SYNACK_ACK:
+ *	SYN/ACK to the completing ACK (the initiator's side); HANDSHAKE: first
+ *	SYN to the completing ACK (Wireshark's iRTT). Times are measured from
+ *	the first SYN of an attempt: retransmissions do not reset it.
  *
  * HSMON_CMD_FLOW_GET (dump, CAP_NET_ADMIN over the namespace): one message
  *	per flow, with HSMON_A_FLOW_* attributes FAMILY .. AGE_MS (ISN_K only
- *	once a valid SYN/ACK was seen). The request may carry filters, all of
+ *	once a valid SYN/ACK was seen), OUTCOME once the handshake ended, the
+ *	times SYN_SYNACK_US, SYNACK_ACK_US, HANDSHAKE_US once measured,
+ *	ACK_EXPECTED and ACK_SEEN after a bad ack, and ZEEK_STATE. The request may carry filters, all of
  *	which must match: STATE, FAMILY, DIRECTION, PORT (either end) and ADDR
  *	(either end; 4 or 16 bytes) with PREFIX_LEN (default: the whole
  *	address). A dump that raced with changes to the table is flagged
@@ -120,7 +153,7 @@ enum hsmon_outcome {
  * HSMON_CMD_CONFIG_SET (do, CAP_NET_ADMIN over the namespace): sets the
  *	knobs present in the request (MAX_FLOWS [16, 16777216], SYN_TIMEOUT
  *	[1, 3600] s, EST_TIMEOUT [1, 2592000] s, LINGER_TIMEOUT [1, 3600] s,
- *	EVENTS 0 or 1). Lowering MAX_FLOWS below the number of flows evicts
+ *	EVENTS 0 or 1, TRACK_MIDSTREAM 0 or 1). Lowering MAX_FLOWS below the number of flows evicts
  *	down to it at once (counted as evicted).
  * HSMON_CMD_FLUSH (do, CAP_NET_ADMIN over the namespace): removes every
  *	flow; the counters stay.
@@ -169,6 +202,18 @@ enum {
 	HSMON_A_STATS_FLOWS_TIMED_OUT,	/* u32: ... in TIMED_OUT */
 	HSMON_A_STATS_MAX_FLOWS,	/* u32: the namespace's cap */
 	HSMON_A_STATS_ENTRY_SIZE,	/* u32: bytes per flow entry */
+	HSMON_A_STATS_ABORTED,		/* u64: resets by the initiator before any reply */
+	HSMON_A_STATS_UNANSWERED,	/* u64: timeouts with no reply at all */
+	HSMON_A_STATS_SIMULTANEOUS_OPEN,	/* u64: both ends sent a SYN */
+	HSMON_A_STATS_SYN_DATA_ACKED,	/* u64: SYN data acked by the SYN/ACK */
+	HSMON_A_STATS_MIDSTREAM,	/* u64: flows picked up midstream */
+	HSMON_A_STATS_FLOWS_MIDSTREAM,	/* u32: flows now in MIDSTREAM */
+	HSMON_A_STATS_SYN_SYNACK_HIST,	/* binary: u64[32], log2 us histogram */
+	HSMON_A_STATS_SYNACK_ACK_HIST,	/* binary: u64[32], log2 us histogram */
+	HSMON_A_STATS_HANDSHAKE_HIST,	/* binary: u64[32], log2 us histogram */
+	HSMON_A_STATS_SYN_SYNACK_SUM,	/* u64: us, sum of the histogram's values */
+	HSMON_A_STATS_SYNACK_ACK_SUM,	/* u64: us */
+	HSMON_A_STATS_HANDSHAKE_SUM,	/* u64: us */
 
 	__HSMON_A_STATS_MAX,
 	HSMON_A_STATS_MAX = (__HSMON_A_STATS_MAX - 1)
@@ -196,6 +241,12 @@ enum {
 	HSMON_A_FLOW_ADDR,		/* binary: filter, either end's address */
 	HSMON_A_FLOW_PREFIX_LEN,	/* u8: filter, bits of ADDR to compare */
 	HSMON_A_FLOW_PORT,		/* u16: filter, either end's port */
+	HSMON_A_FLOW_SYN_SYNACK_US,	/* u32: first SYN to SYN/ACK, once seen */
+	HSMON_A_FLOW_SYNACK_ACK_US,	/* u32: SYN/ACK to the completing ACK */
+	HSMON_A_FLOW_HANDSHAKE_US,	/* u32: first SYN to the completing ACK */
+	HSMON_A_FLOW_ACK_EXPECTED,	/* u32: the last bad ack: the due value */
+	HSMON_A_FLOW_ACK_SEEN,		/* u32: ... and the value seen */
+	HSMON_A_FLOW_ZEEK_STATE,	/* string: Zeek's conn_state for the flow */
 
 	__HSMON_A_FLOW_MAX,
 	HSMON_A_FLOW_MAX = (__HSMON_A_FLOW_MAX - 1)
@@ -208,6 +259,7 @@ enum {
 	HSMON_A_CONFIG_EST_TIMEOUT,	/* u32: s an established flow may idle */
 	HSMON_A_CONFIG_LINGER_TIMEOUT,	/* u32: s a finished flow stays shown */
 	HSMON_A_CONFIG_EVENTS,		/* u8: 1 to send notifications */
+	HSMON_A_CONFIG_TRACK_MIDSTREAM,	/* u8: 1 to track flows whose SYN was not seen */
 
 	__HSMON_A_CONFIG_MAX,
 	HSMON_A_CONFIG_MAX = (__HSMON_A_CONFIG_MAX - 1)
