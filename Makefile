@@ -1,11 +1,15 @@
 # hsmon top-level Makefile.
 #
-#   make                 build module/hsmon.ko for the running kernel
-#   make KERNELDIR=...   build against another kernel tree
-#   make BUILDDIR=d ...  build a copy of the sources in d (one per kernel)
+#   make                 build module/hsmon.ko for the running kernel, and cli/hsmon
+#   make module          the module only (KERNELDIR=... for another kernel tree,
+#                        BUILDDIR=d to build a copy of the sources in d)
+#   make cli             the hsmon command-line tool only (needs libmnl-dev)
+#   make install         install the module (extra/, depmod) and the tool
 #   make check           the whole test suite in QEMU (installs what it needs)
+#   make check-one       KVER=... [TEST=...]: one kernel, one test
 #   make demo            a guest with hsmon loaded, real handshakes, /proc/hsmon
 #   make shell           an interactive guest shell with hsmon loaded
+#   make spec-check      the uapi header agrees with netlink/hsmon.yaml
 
 KERNELRELEASE ?= $(shell uname -r)
 KERNELDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -13,9 +17,25 @@ BUILDDIR ?=
 
 SOURCES := Kbuild $(wildcard module/*.c module/*.h module/selftest/*.c module/Kbuild include/uapi/linux/*.h)
 
-.PHONY: all module clean check check-one demo shell help
+.PHONY: all module cli install uninstall clean check check-one demo shell help spec-check
 
-all: module
+all: module cli
+
+cli:
+	$(MAKE) -C cli
+
+spec-check:
+	python3 scripts/spec-check.py netlink/hsmon.yaml include/uapi/linux/hsmon.h
+
+install: module cli
+	$(MAKE) -C $(KERNELDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	depmod -a $(KERNELRELEASE)
+	$(MAKE) -C cli install
+
+uninstall:
+	rm -f /lib/modules/$(KERNELRELEASE)/extra/module/hsmon.ko
+	depmod -a $(KERNELRELEASE)
+	$(MAKE) -C cli uninstall
 
 ifeq ($(BUILDDIR),)
 module:
@@ -29,6 +49,7 @@ endif
 
 clean:
 	$(MAKE) -C $(KERNELDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C cli clean
 	rm -rf build
 
 check:
@@ -45,4 +66,4 @@ shell:
 	bash scripts/shell.sh
 
 help:
-	@sed -n '3,9p' Makefile
+	@sed -n '3,14p' Makefile
