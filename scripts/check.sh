@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# The test command (make check, make check-one): for each kernel, build
+# hsmon.ko, boot a QEMU guest that runs selftests/run.sh, and judge the
+# guest's kernel log.
+#
+#   scripts/check.sh [--kernel KVER]... [--test NAME]... [NAME...]
+#
+#   --kernel KVER   only this kernel; a prefix of a line of scripts/.kernels
+#                   will do (--kernel 6.12). Default: every kernel there.
+#   --test NAME     only this selftest (hsmon_foo, foo or hsmon_foo.sh).
+#
+# Environment: HSMON_TEST_TIMEOUT (seconds per test, default 300),
+# HSMON_VM_TIMEOUT (seconds per guest, default from the number of tests).
+#
+# A kernel log report (WARNING, BUG, Oops, KASAN, UBSAN, lockdep, RCU stall,
+# kmemleak...) counts as one failed test for that kernel; so does a build
+# failure and a guest that crashes or times out. Results of each guest stay
+# in build/check/<kernel>/ (output, dmesg, console.log, status).
+# The last line is "N passed, N failed" summed over the kernels. Exit status
+# is non-zero if anything failed or if no test ran.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+
+die() {
+	echo "check.sh: $*" >&2
+	exit 2
+}
+
+want_kernels=()
+tests=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k | --kernel) want_kernels+=("${2:?}"); shift 2 ;;
+	-t | --test) tests+=("${2:?}"); shift 2 ;;
+	-h | --help) sed -n '2,/^set -euo/{/^#/{s/^# \{0,1\}//;p}}' "$0"; exit 0 ;;
+	-*) die "unknown option $1 (try --help)" ;;
+	*) tests+=("$1"); shift ;;
+	esac
+done
+
+# Kernel log lines that mean the kernel found a bug. Boot of the stock
+# kernels under TCG prints none of these.
+bad_log='WARNING:|BUG:|Oops|Call Trace|refcount_t:|KASAN|UBSAN|kmemleak:.*suspected memory leak|unreferenced object|lockdep|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|general protection fault|Kernel panic|stack-protector|list_(add|del) corruption|INFO: task .* blocked for more than|rcu: INFO:|rcu_(sched|preempt) (self-)?detected stall|soft lockup|hard LOCKUP|page allocation failure'
+
+stamp() { date +%s; }
+t0=$(stamp)
+log() { printf 'check: %s\n' "$*"; }
+
+# --- setup -----------------------------------------------------------------
+
+# One make check at a time on this machine: the guests share two cores, and
+# the results go to fixed paths under build/check/.
+mkdir -p "$repo/build"
+exec 9>"$repo/build/.check.lock"
+if ! flock -n 9; then
+	log "waiting for another make check to finish"
+	flock 9
+fi
+
+s=$(stamp)
+bash "$here/setup-host.sh"
+t_setup=$(($(stamp) - s))
+log "setup-host.sh: ${t_setup}s"
+
+all_kernels=()
+while IFS= read -r k; do
+	[ -n "$k" ] && all_kernels+=("$k")
+done <"$here/.kernels"
+kernels=()
+if [ ${#want_kernels[@]} -eq 0 ]; then
+	kernels=("${all_kernels[@]}")
+else
+	for w in "${want_kernels[@]}"; do
+		found=""
+		for k in "${all_kernels[@]}"; do
+			if [ "$k" = "$w" ]; then found=$k; break; fi
+			[ -n "$found" ] || case $k in "$w"*) found=$k ;; esac
+		done
+		if [ -z "$found" ] && [ -d "/lib/modules/$w/build" ]; then
+			found=$w
+		fi
+		[ -n "$found" ] || die "unknown kernel $w (scripts/.kernels: ${all_kernels[*]})"
+		kernels+=("$found")
+	done
+fi
+
+ntests=${#tests[@]}
+if [ "$ntests" = 0 ]; then
+	ntests=$(find "$repo/selftests" -maxdepth 1 -name 'hsmon_*.sh' | wc -l)
+fi
+per_test=${HSMON_TEST_TIMEOUT:-300}
+vm_timeout=${HSMON_VM_TIMEOUT:-$((120 + ntests * (per_test + 20)))}
+
+# --- one kernel ------------------------------------------------------------
+
+total_passed=0
+total_failed=0
+summary=()
+
+# Collect the kernel log reports of a guest into $1/reports, each tagged
+# with the test that was running (run.sh marks the log before it reloads
+# hsmon for a test, and after the test). Reports from before the first mark
+# come from booting the stock kernel, not from hsmon: they are shown, tagged
+# "boot", but not counted. Prints how many lines count.
+scan_log() {	# $1 = results dir
+	local f=$1/dmesg
+	[ -s "$f" ] || f=$1/console.log
+	: >"$1/reports"
+	if [ -s "$f" ]; then
+		awk -v re="$bad_log" '
+			/hsmon-run: start / { t = $NF; next }
+			/hsmon-run: end / { t = "after " $(NF - 2); next }
+			/hsmon-run: final unload/ { t = "final rmmod"; next }
+			/hsmon-run: done/ { t = "after the tests"; next }
+			$0 ~ re { printf "    [%s] %s\n", t == "" ? "boot" : t, $0 }' "$f" >"$1/reports"
+	fi
+	grep -vc '^    \[boot\]' "$1/reports" || true
+}
+
+check_kernel() {
+	local kver=$1
+	local res="$repo/build/check/$kver" ko="$repo/build/$kver/module/hsmon.ko"
+	local s t_build t_guest passed=0 failed=0 skipped=0 rc totals reports booted
+	local guest_ok whole n
+	echo
+	echo "==== $kver: build ===="
+	s=$(stamp)
+	if ! "$here/build.sh" "$kver"; then
+		t_build=$(($(stamp) - s))
+		log "$kver: build FAILED after ${t_build}s (counted as 1 failed test)"
+		total_failed=$((total_failed + 1))
+		summary+=("$kver: build failed")
+		return 0
+	fi
+	t_build=$(($(stamp) - s))
+	log "$kver: built $ko in ${t_build}s"
+
+	echo "==== $kver: selftests ===="
+	rm -rf "$res"
+	mkdir -p "$res"
+	# Test this build even if someone rebuilds build/$kver meanwhile.
+	cp "$ko" "$res/hsmon.ko"
+	ko=$res/hsmon.ko
+	s=$(stamp)
+	set +e
+	"$here/vm.sh" --kernel "$kver" --results "$res" --timeout "$vm_timeout" --cwd "$repo" -- \
+		env HSMON_KO="$ko" HSMON_TEST_TIMEOUT="$per_test" \
+		"$repo/selftests/run.sh" "${tests[@]}"
+	rc=$?
+	set -e
+	t_guest=$(($(stamp) - s))
+	booted=$(cut -d' ' -f1 "$res/booted" 2>/dev/null || echo '?')
+
+	totals=$(sed -n 's/^# totals: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' \
+		"$res/output" | tail -n 1)
+	whole=$res/dmesg
+	if [ -n "$totals" ]; then
+		read -r passed failed skipped <<<"$totals"
+		guest_ok=1
+	else
+		guest_ok=0
+		# The runner did not finish: count what it reported, plus one
+		# failure for the guest itself.
+		passed=$(grep -cE '^ok [0-9]+ [^#]*$' "$res/output" || true)
+		skipped=$(grep -cE '^ok [0-9]+ .*# SKIP' "$res/output" || true)
+		failed=$(grep -cE '^not ok [0-9]+' "$res/output" || true)
+		failed=$((failed + 1))
+		case $(cat "$res/guest" 2>/dev/null) in
+		timeout) log "$kver: guest timed out after ${vm_timeout}s (counted as 1 failed test)" ;;
+		exited) log "$kver: run.sh failed with status $rc before its totals (counted as 1 failed test)" ;;
+		*) log "$kver: guest died (counted as 1 failed test)" ;;
+		esac
+		[ -s "$whole" ] || whole=$res/console.log
+	fi
+
+	reports=$(scan_log "$res")
+	if [ "$reports" -gt 0 ] || [ -s "$res/kmemleak" ]; then
+		if [ "$guest_ok" = 1 ]; then
+			log "$kver: kernel log has $reports report line(s) (counted as 1 failed test):"
+			failed=$((failed + 1))
+		else
+			log "$kver: kernel log has $reports report line(s):"
+		fi
+	elif [ -s "$res/reports" ]; then
+		log "$kver: kernel log has report lines from boot, before hsmon (not counted):"
+	else
+		log "$kver: kernel log clean"
+	fi
+	if [ -s "$res/reports" ]; then
+		head -n 60 "$res/reports"
+		n=$(wc -l <"$res/reports")
+		[ "$n" -le 60 ] || echo "    ... $((n - 60)) more in $res/reports"
+	fi
+	if [ -s "$res/kmemleak" ]; then
+		log "$kver: kmemleak:"
+		head -n 40 "$res/kmemleak" | sed 's/^/    /'
+	fi
+	if [ -s "$res/reports" ] || [ -s "$res/kmemleak" ]; then
+		log "$kver: whole log: $whole"
+	fi
+	log "$kver: guest ${t_guest}s (booted in ${booted}s)"
+	total_passed=$((total_passed + passed))
+	total_failed=$((total_failed + failed))
+	summary+=("$kver: $passed passed, $failed failed, $skipped skipped (build ${t_build}s, guest ${t_guest}s)")
+}
+
+for k in "${kernels[@]}"; do
+	check_kernel "$k"
+done
+
+echo
+echo "==== summary ===="
+printf '%s\n' "${summary[@]}"
+log "setup ${t_setup}s, total $(($(stamp) - t0))s"
+if [ $((total_passed + total_failed)) = 0 ]; then
+	log "no test ran"
+fi
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" = 0 ] && [ "$total_passed" -gt 0 ]
