@@ -88,6 +88,7 @@ install_missing bookworm \
 	build-essential make gcc kmod initramfs-tools \
 	qemu-system-x86 busybox-static cpio xz-utils \
 	iproute2 nftables python3 python3-scapy tcpdump procps \
+	libmnl-dev pkg-config \
 	"linux-image-$K61" "linux-headers-$K61"
 install_missing bookworm-backports \
 	"linux-image-$K612" "linux-headers-$K612"

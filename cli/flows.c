@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hsmon flows: dump the namespace's flow table, optionally filtered by the
+ * kernel, as aligned columns (those of /proc/hsmon) or a JSON array.
+ * hsmon flush: empty it.
+ *
+ * A dump that raced with changes to the table comes back flagged
+ * NLM_F_DUMP_INTR: it may have missed or repeated flows. We start over, a
+ * few times; if the table never holds still long enough, we print the last
+ * attempt, say so on stderr and exit with HSMON_EXIT_INTR.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+
+#include "format.h"
+#include "hsmon.h"
+#include "nl.h"
+
+#define HSMON_DUMP_TRIES	5
+
+/* For naming the attribute an extended ack points at. */
+static const char *const flow_filter_names[HSMON_A_FLOW_MAX + 1] = {
+	[HSMON_A_FLOW_FAMILY]		= "family",
+	[HSMON_A_FLOW_DIRECTION]	= "direction",
+	[HSMON_A_FLOW_STATE]		= "state",
+	[HSMON_A_FLOW_ADDR]		= "addr",
+	[HSMON_A_FLOW_PREFIX_LEN]	= "addr prefix length",
+	[HSMON_A_FLOW_PORT]		= "port",
+};
+
+struct flow_filter {
+	int state;		/* -1: any */
+	int family;		/* 0: any */
+	int direction;		/* -1: any */
+	long port;		/* -1: any */
+	int addr_family;	/* 0: no addr filter */
+	uint8_t addr[16];
+	int prefix_len;		/* -1: the whole address */
+};
+
+struct flow_list {
+	struct hsmon_flow *v;
+	size_t n, cap;
+	bool malformed;		/* some message was skipped */
+	int status;
+};
+
+static bool parse_ulong(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return !errno && !*end && *v <= max;
+}
+
+static void parse_addr(struct flow_filter *ff, const char *arg)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	unsigned long len;
+	char *slash;
+
+	if (strlen(arg) >= sizeof(buf))
+		hsmon_usage_error("flows: bad address '%s'", arg);
+	strcpy(buf, arg);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, ff->addr) == 1)
+		ff->addr_family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, ff->addr) == 1)
+		ff->addr_family = AF_INET6;
+	else
+		hsmon_usage_error("flows: bad address '%s'", arg);
+	if (slash) {
+		if (!parse_ulong(slash, ff->addr_family == AF_INET ? 32 : 128,
+				 &len))
+			hsmon_usage_error("flows: bad prefix length in '%s'", arg);
+		ff->prefix_len = len;
+	}
+}
+
+static void parse_filter(struct hsmon_args *a, struct flow_filter *ff)
+{
+	unsigned long v;
+	const char *key, *val;
+	int i;
+
+	*ff = (struct flow_filter){ .state = -1, .direction = -1, .port = -1,
+				    .prefix_len = -1 };
+	for (i = 0; i < a->argc; i += 2) {
+		key = a->argv[i];
+		if (i + 1 >= a->argc)
+			hsmon_usage_error("flows: '%s' needs a value", key);
+		val = a->argv[i + 1];
+		if (!strcmp(key, "state")) {
+			if (ff->state >= 0)
+				hsmon_usage_error("flows: state given twice");
+			ff->state = hsmon_state_parse(val);
+			if (ff->state < 0)
+				hsmon_usage_error("flows: unknown state '%s'", val);
+		} else if (!strcmp(key, "family")) {
+			if (ff->family)
+				hsmon_usage_error("flows: family given twice");
+			if (!strcmp(val, "4") || !strcmp(val, "ipv4") ||
+			    !strcmp(val, "inet"))
+				ff->family = AF_INET;
+			else if (!strcmp(val, "6") || !strcmp(val, "ipv6") ||
+				 !strcmp(val, "inet6"))
+				ff->family = AF_INET6;
+			else
+				hsmon_usage_error("flows: family must be 4 or 6, not '%s'", val);
+		} else if (!strcmp(key, "port")) {
+			if (ff->port >= 0)
+				hsmon_usage_error("flows: port given twice");
+			if (!parse_ulong(val, 65535, &v))
+				hsmon_usage_error("flows: bad port '%s'", val);
+			ff->port = v;
+		} else if (!strcmp(key, "addr")) {
+			if (ff->addr_family)
+				hsmon_usage_error("flows: addr given twice");
+			parse_addr(ff, val);
+		} else if (!strcmp(key, "direction")) {
+			if (ff->direction >= 0)
+				hsmon_usage_error("flows: direction given twice");
+			ff->direction = hsmon_dir_parse(val);
+			if (ff->direction < 0)
+				hsmon_usage_error("flows: unknown direction '%s'", val);
+		} else {
+			hsmon_usage_error("flows: unknown filter '%s'", key);
+		}
+	}
+	if (ff->family && ff->addr_family && ff->family != ff->addr_family)
+		hsmon_usage_error("flows: addr is not of family %d",
+				  ff->family == AF_INET ? 4 : 6);
+}
+
+static void put_filter(struct nlmsghdr *nlh, const struct flow_filter *ff)
+{
+	if (ff->state >= 0)
+		mnl_attr_put_u8(nlh, HSMON_A_FLOW_STATE, ff->state);
+	if (ff->family)
+		mnl_attr_put_u8(nlh, HSMON_A_FLOW_FAMILY, ff->family);
+	if (ff->direction >= 0)
+		mnl_attr_put_u8(nlh, HSMON_A_FLOW_DIRECTION, ff->direction);
+	if (ff->port >= 0)
+		mnl_attr_put_u16(nlh, HSMON_A_FLOW_PORT, ff->port);
+	if (ff->addr_family) {
+		mnl_attr_put(nlh, HSMON_A_FLOW_ADDR,
+			     ff->addr_family == AF_INET ? 4 : 16, ff->addr);
+		if (ff->prefix_len >= 0)
+			mnl_attr_put_u8(nlh, HSMON_A_FLOW_PREFIX_LEN,
+					ff->prefix_len);
+	}
+}
+
+static int flow_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct flow_list *fl = data;
+	struct hsmon_flow *v;
+
+	if (fl->n == fl->cap) {
+		fl->cap = fl->cap ? 2 * fl->cap : 64;
+		v = realloc(fl->v, fl->cap * sizeof(*v));
+		if (!v) {
+			fprintf(stderr, "hsmon: flows: out of memory\n");
+			return HSMON_EXIT_FAIL;
+		}
+		fl->v = v;
+	}
+	if (hsmon_flow_parse(nlh, &fl->v[fl->n]) < 0)
+		fl->malformed = true;
+	else
+		fl->n++;
+	return HSMON_EXIT_OK;
+}
+
+/* One line of the table: the header (f NULL) or a flow. */
+static void print_row(const struct hsmon_flow *f, const int *width)
+{
+	char cols[HSMON_NCOLS][HSMON_COL_MAX];
+	int c;
+
+	if (f)
+		hsmon_flow_columns(f, cols);
+	for (c = 0; c < HSMON_NCOLS; c++) {
+		const char *s = f ? cols[c] : hsmon_col_names[c];
+		bool last = c == HSMON_NCOLS - 1;
+
+		/* Text to the left, numbers to the right, no trailing blanks. */
+		if (hsmon_col_numeric[c])
+			printf("%*s", width[c], s);
+		else
+			printf("%-*s", last ? 0 : width[c], s);
+		putchar(last ? '\n' : ' ');
+	}
+}
+
+/*
+ * Two passes, formatting each flow twice, rather than keeping every flow's
+ * text: a big table would cost a few KiB per flow.
+ */
+static void print_table(const struct flow_list *fl)
+{
+	char cols[HSMON_NCOLS][HSMON_COL_MAX];
+	int width[HSMON_NCOLS], w, c;
+	size_t r;
+
+	for (c = 0; c < HSMON_NCOLS; c++)
+		width[c] = strlen(hsmon_col_names[c]);
+	for (r = 0; r < fl->n; r++) {
+		hsmon_flow_columns(&fl->v[r], cols);
+		for (c = 0; c < HSMON_NCOLS; c++) {
+			w = strlen(cols[c]);
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	print_row(NULL, width);
+	for (r = 0; r < fl->n; r++)
+		print_row(&fl->v[r], width);
+}
+
+static void print_json(const struct flow_list *fl)
+{
+	size_t r;
+
+	putchar('[');
+	for (r = 0; r < fl->n; r++) {
+		if (r)
+			putchar(',');
+		hsmon_flow_json(stdout, &fl->v[r]);
+	}
+	printf("]\n");
+}
+
+int hsmon_cmd_flows(const struct hsmon_opts *o, struct hsmon_args *a)
+{
+	char buf[HSMON_NL_SNDBUF];
+	struct flow_list fl = {};
+	struct hsmon_req req = {
+		.op = "flows",
+		.attr_names = flow_filter_names,
+		.nattr_names = HSMON_A_FLOW_MAX + 1,
+		.cb = flow_cb,
+		.data = &fl,
+	};
+	struct flow_filter ff;
+	struct hsmon_nl nl;
+	int ret, tries = 0;
+
+	parse_filter(a, &ff);
+	ret = hsmon_nl_open(&nl);
+	while (!ret && tries++ < HSMON_DUMP_TRIES) {
+		fl.n = 0;
+		fl.malformed = false;
+		req.nlh = hsmon_nl_msg(&nl, buf, HSMON_CMD_FLOW_GET, NLM_F_DUMP);
+		put_filter(req.nlh, &ff);
+		ret = hsmon_nl_talk(&nl, &req);
+		if (!req.dump_intr)
+			break;
+	}
+	hsmon_nl_close(&nl);
+	if (ret) {
+		free(fl.v);
+		return ret;
+	}
+
+	if (o->json)
+		print_json(&fl);
+	else
+		print_table(&fl);
+	free(fl.v);
+	fflush(stdout);		/* the data before the warnings */
+	if (fl.malformed)
+		fprintf(stderr, "hsmon: flows: skipped malformed flow messages\n");
+	if (req.dump_intr) {
+		fprintf(stderr, "hsmon: dump interrupted by concurrent changes (%d tries); the list may miss or repeat flows\n",
+			HSMON_DUMP_TRIES);
+		return HSMON_EXIT_INTR;
+	}
+	return HSMON_EXIT_OK;
+}
+
+int hsmon_cmd_flush(const struct hsmon_opts *o, struct hsmon_args *a)
+{
+	char buf[HSMON_NL_SNDBUF];
+	struct hsmon_req req = { .op = "flush" };
+	struct hsmon_nl nl;
+	int ret;
+
+	if (a->argc)
+		hsmon_usage_error("flush: unexpected argument '%s'", a->argv[0]);
+	ret = hsmon_nl_open(&nl);
+	if (!ret) {
+		req.nlh = hsmon_nl_msg(&nl, buf, HSMON_CMD_FLUSH, NLM_F_ACK);
+		ret = hsmon_nl_talk(&nl, &req);
+	}
+	hsmon_nl_close(&nl);
+	/* Nothing to say on success; JSON readers still get a document. */
+	if (!ret && o->json)
+		printf("{}\n");
+	return ret;
+}
