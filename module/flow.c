@@ -63,7 +63,6 @@ int hsmon_table_init(struct hsmon_table *t, u32 max_flows)
 		return -ENOMEM;
 	t->mask = n - 1;
 	atomic_set(&t->count, 0);
-	atomic_set(&t->gen, 1);
 	get_random_bytes(&t->key, sizeof(t->key));
 	for (i = 0; i < HSMON_LOCKS; i++)
 		spin_lock_init(&t->locks[i]);
@@ -156,7 +155,6 @@ static void hsmon_flow_remove(struct hsmon_net *hn, struct hsmon_flow *f)
 	hlist_del_init_rcu(&f->node);
 	this_cpu_dec(hn->stats->in_state[f->state]);
 	atomic_dec(&hn->table.count);
-	atomic_inc(&hn->table.gen);
 	call_rcu(&f->rcu, hsmon_flow_free_rcu);
 }
 
@@ -300,7 +298,6 @@ void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *p)
 			f = fresh;
 			dir = HSMON_ORIG;
 			hlist_add_head_rcu(&f->node, &t->buckets[bucket]);
-			atomic_inc(&t->gen);
 			this_cpu_inc(hn->stats->in_state[HSMON_STATE_NONE]);
 		}
 	} else if (hlist_unhashed(&f->node)) {

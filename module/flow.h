@@ -58,7 +58,6 @@ struct hsmon_table {
 	struct hlist_head *buckets;
 	u32 mask;			/* buckets - 1 */
 	atomic_t count;
-	atomic_t gen;			/* bumped by every insert and removal */
 	siphash_key_t key;		/* random per namespace */
 	spinlock_t locks[HSMON_LOCKS];
 };

@@ -6,15 +6,20 @@
  * attributes, wrong lengths and out-of-range values are refused by the core
  * with an extack naming the attribute.
  *
- * Dumps resume from (bucket, entries skipped) kept in cb->ctx and carry the
- * table's generation in cb->seq, so a dump that raced with inserts or
- * removals is flagged NLM_F_DUMP_INTR.
+ * Dumps resume from (bucket, entries skipped, fingerprint of the last flow
+ * sent) kept in cb->ctx. New flows go to the head of a bucket, so on resume
+ * the last flow sent is looked for by its fingerprint, and the dump goes
+ * on right after it wherever it moved: no flow is sent twice. If it was
+ * removed meanwhile, a flow may have been skipped: the dump is then flagged
+ * NLM_F_DUMP_INTR (cb->seq changes). Changes elsewhere in the table do not
+ * disturb a dump.
  *
  * Notifications are built only while somebody listens, with GFP_ATOMIC
  * (they are sent from the packet path and the GC, under a bucket lock).
  */
 
 #include <linux/build_bug.h>
+#include <linux/jhash.h>
 #include <linux/slab.h>
 #include <linux/ktime.h>
 #include <net/genetlink.h>
@@ -63,6 +68,8 @@ struct hsmon_filter {
 struct hsmon_dump_ctx {
 	u32 bucket;		/* where the next flow is looked for */
 	u32 skip;		/* entries of that bucket already done */
+	u32 last;		/* fingerprint of the last one (skip > 0) */
+	u32 seq;		/* changes when the dump may have missed a flow */
 	struct hsmon_filter flt;
 };
 
@@ -260,6 +267,7 @@ static int hsmon_nl_flow_dump_start(struct netlink_callback *cb)
 	struct nlattr *a;
 
 	memset(ctx, 0, sizeof(*ctx));
+	ctx->seq = 1;
 	if (tb[HSMON_A_FLOW_STATE]) {
 		flt->state = nla_get_u8(tb[HSMON_A_FLOW_STATE]);
 		flt->has |= HSMON_F_STATE;
@@ -314,6 +322,34 @@ static int hsmon_nl_flow_dump_start(struct netlink_callback *cb)
 	return 0;
 }
 
+static u32 hsmon_flow_fingerprint(const struct hsmon_flow *f)
+{
+	return jhash2((const u32 *)f->addr, 2 * sizeof(struct in6_addr) / 4,
+		      (__force u32)f->port[HSMON_ORIG] << 16 |
+		      (__force u32)f->port[HSMON_REPLY]) ^ f->family;
+}
+
+/*
+ * Where in its bucket the dump goes on: after the last flow sent, found by
+ * its fingerprint; if it is gone, where it was, and the dump is flagged.
+ */
+static void hsmon_dump_resync(struct hsmon_dump_ctx *ctx, struct hsmon_table *t)
+{
+	struct hsmon_flow *f;
+	u32 n = 0;
+
+	if (!ctx->skip || ctx->bucket > t->mask)
+		return;
+	hlist_for_each_entry_rcu(f, &t->buckets[ctx->bucket], node) {
+		n++;
+		if (hsmon_flow_fingerprint(f) == ctx->last) {
+			ctx->skip = n;
+			return;
+		}
+	}
+	ctx->seq++;
+}
+
 static int hsmon_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct hsmon_dump_ctx *ctx = (struct hsmon_dump_ctx *)cb->ctx;
@@ -322,10 +358,10 @@ static int hsmon_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct hsmon_flow *f;
 	u32 n;
 
-	/* Never 0: genl_dump_check_consistent() ignores a zero sequence. */
-	cb->seq = atomic_read(&t->gen) | 1U << 31;
-
 	rcu_read_lock();
+	hsmon_dump_resync(ctx, t);
+	/* Never 0: genl_dump_check_consistent() ignores a zero sequence. */
+	cb->seq = ctx->seq;
 	for (; ctx->bucket <= t->mask; ctx->bucket++, ctx->skip = 0) {
 		n = 0;
 		hlist_for_each_entry_rcu(f, &t->buckets[ctx->bucket], node) {
@@ -338,6 +374,7 @@ static int hsmon_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 					       HSMON_CMD_FLOW_GET, -1, cb))
 				goto out;	/* full: resume at this flow */
 			ctx->skip++;
+			ctx->last = hsmon_flow_fingerprint(f);
 		}
 	}
 out:

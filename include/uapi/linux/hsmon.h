@@ -146,8 +146,10 @@ enum hsmon_outcome {
  *	ACK_EXPECTED and ACK_SEEN after a bad ack, and ZEEK_STATE. The request may carry filters, all of
  *	which must match: STATE, FAMILY, DIRECTION, PORT (either end) and ADDR
  *	(either end; 4 or 16 bytes) with PREFIX_LEN (default: the whole
- *	address). A dump that raced with changes to the table is flagged
- *	NLM_F_DUMP_INTR; a dump of a quiet table returns each flow once.
+ *	address). A dump never returns a flow twice. When a flow it had just
+ *	returned was removed before the next message was filled (so another
+ *	flow may have been skipped), the rest of the dump is flagged
+ *	NLM_F_DUMP_INTR; flows added during a dump may or may not appear.
  *
  * HSMON_CMD_CONFIG_GET (do, anyone): replies with every HSMON_A_CONFIG_*.
  * HSMON_CMD_CONFIG_SET (do, CAP_NET_ADMIN over the namespace): sets the
@@ -164,7 +166,13 @@ enum hsmon_outcome {
  */
 #define HSMON_MCGRP_EVENTS	"events"
 
-/* HSMON_CMD_STATS_GET reply: one attribute per counter, in /proc order. */
+/*
+ * HSMON_CMD_STATS_GET reply: one attribute per counter. The reply carries
+ * the counters in /proc/hsmon's order (which is not the order of the
+ * attribute numbers: new counters are appended here, but printed where
+ * they belong), then the gauges, MAX_FLOWS, ENTRY_SIZE, and each
+ * histogram followed by its sum.
+ */
 enum {
 	HSMON_A_STATS_PAD = 1,
 	HSMON_A_STATS_SEGMENTS,		/* u64: TCP segments inspected */
@@ -237,7 +245,8 @@ enum {
 	HSMON_A_FLOW_REPLY_FLAGS,	/* u8: TCP flags seen from the responder */
 	HSMON_A_FLOW_NOTES,		/* u32: mask of BIT(enum hsmon_note) */
 	HSMON_A_FLOW_AGE_MS,		/* u64: ms since the first SYN */
-	HSMON_A_FLOW_OUTCOME,		/* u8: enum hsmon_outcome (events only) */
+	HSMON_A_FLOW_OUTCOME,		/* u8: enum hsmon_outcome: the flow's, once
+					 * it has one; in an event, the event's */
 	HSMON_A_FLOW_ADDR,		/* binary: filter, either end's address */
 	HSMON_A_FLOW_PREFIX_LEN,	/* u8: filter, bits of ADDR to compare */
 	HSMON_A_FLOW_PORT,		/* u16: filter, either end's port */
