@@ -333,19 +333,27 @@ out:
 	rcu_read_unlock();
 }
 
-/* Under the bucket lock: whether the GC removes this flow now. */
+/*
+ * Under the bucket lock: whether the GC removes this flow now. The packet
+ * path stamps flows on other CPUs while the GC walks, so a stamp may be a
+ * little later than the GC's "now": such a flow has age 0, not 2^32.
+ */
 static bool hsmon_flow_gc_one(struct hsmon_net *hn, struct hsmon_flow *f,
 			      u64 now_ns, u32 now)
 {
 	const struct hsmon_config *cfg = &hn->cfg;
-	u32 idle = now - f->last_seen;
+	u32 idle = now - READ_ONCE(f->last_seen);
+	s64 age_ns = max_t(s64, 0, now_ns - f->t_syn);
+
+	if (idle > U32_MAX - 60 * HZ)	/* stamped after "now": not idle */
+		idle = 0;
 
 	switch (f->state) {
 	case HSMON_STATE_NONE:
 		return false;
 	case HSMON_STATE_SYN_SENT:
 	case HSMON_STATE_SYN_RCVD:
-		if (now_ns - f->t_syn >= (u64)READ_ONCE(cfg->syn_timeout) * NSEC_PER_SEC) {
+		if (age_ns >= (s64)READ_ONCE(cfg->syn_timeout) * NSEC_PER_SEC) {
 			u8 old = f->state;
 			u32 events = hsmon_fsm_timeout(f);
 
@@ -369,13 +377,15 @@ void hsmon_flow_gc(struct hsmon_net *hn)
 	struct hsmon_flow *f;
 	struct hlist_node *tmp;
 	spinlock_t *lock;
-	u64 now_ns = ktime_get_ns();
-	u32 now = jiffies, b;
+	u64 now_ns;
+	u32 now, b;
 
 	for (b = 0; b <= t->mask; b++) {
 		if (!hlist_empty(&t->buckets[b])) {
 			lock = hsmon_bucket_lock(t, b);
 			spin_lock_bh(lock);
+			now_ns = ktime_get_ns();
+			now = jiffies;
 			hlist_for_each_entry_safe(f, tmp, &t->buckets[b], node) {
 				if (hsmon_flow_gc_one(hn, f, now_ns, now)) {
 					hsmon_flow_remove(hn, f);

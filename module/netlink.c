@@ -70,6 +70,7 @@ struct hsmon_dump_ctx {
 	u32 skip;		/* entries of that bucket already done */
 	u32 last;		/* fingerprint of the last one (skip > 0) */
 	u32 seq;		/* changes when the dump may have missed a flow */
+	bool unparsed;		/* filters still to parse (no extack in .start) */
 	struct hsmon_filter flt;
 };
 
@@ -93,13 +94,45 @@ static struct netlink_range_validation hsmon_linger_timeout_range = {
 	.min = HSMON_LINGER_TIMEOUT_MIN, .max = HSMON_LINGER_TIMEOUT_MAX,
 };
 
+/*
+ * Checks the policy cannot express by a type and a range. They run in the
+ * core's validation, so their extack reaches the caller on every kernel
+ * (6.1 drops the extack of a dump's .start).
+ */
+static int hsmon_nl_validate_family(const struct nlattr *a,
+				    struct netlink_ext_ack *extack)
+{
+	u8 family = nla_len(a) == 1 ? nla_get_u8(a) : 0;
+
+	if (family != AF_INET && family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "family must be AF_INET or AF_INET6");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int hsmon_nl_validate_addr(const struct nlattr *a,
+				  struct netlink_ext_ack *extack)
+{
+	if (nla_len(a) != sizeof(struct in_addr) &&
+	    nla_len(a) != sizeof(struct in6_addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "address must be 4 or 16 bytes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* FAMILY is a u8 on the wire; 6.1 runs validation functions on binaries only. */
 static const struct nla_policy hsmon_flow_get_policy[HSMON_A_FLOW_MAX + 1] = {
 	[HSMON_A_FLOW_STATE]	  = NLA_POLICY_RANGE(NLA_U8, HSMON_STATE_SYN_SENT,
 						     __HSMON_STATE_MAX - 1),
-	[HSMON_A_FLOW_FAMILY]	  = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+	[HSMON_A_FLOW_FAMILY]	  = NLA_POLICY_VALIDATE_FN(NLA_BINARY,
+							   hsmon_nl_validate_family, 1),
 	[HSMON_A_FLOW_DIRECTION]  = NLA_POLICY_MAX(NLA_U8, __HSMON_DIR_MAX - 1),
 	[HSMON_A_FLOW_PORT]	  = { .type = NLA_U16 },
-	[HSMON_A_FLOW_ADDR]	  = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
+	[HSMON_A_FLOW_ADDR]	  = NLA_POLICY_VALIDATE_FN(NLA_BINARY,
+							   hsmon_nl_validate_addr,
+							   sizeof(struct in6_addr)),
 	[HSMON_A_FLOW_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
@@ -259,26 +292,18 @@ static bool hsmon_filter_match(const struct hsmon_filter *flt,
 	return true;
 }
 
-static int hsmon_nl_flow_dump_start(struct netlink_callback *cb)
+/* The filters of a dump request, their cross-checks reported in extack. */
+static int hsmon_filter_parse(struct hsmon_filter *flt, struct nlattr **tb,
+			      struct netlink_ext_ack *extack)
 {
-	struct hsmon_dump_ctx *ctx = (struct hsmon_dump_ctx *)cb->ctx;
-	struct nlattr **tb = hsmon_dump_attrs(cb);
-	struct hsmon_filter *flt = &ctx->flt;
 	struct nlattr *a;
 
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->seq = 1;
 	if (tb[HSMON_A_FLOW_STATE]) {
 		flt->state = nla_get_u8(tb[HSMON_A_FLOW_STATE]);
 		flt->has |= HSMON_F_STATE;
 	}
-	a = tb[HSMON_A_FLOW_FAMILY];
-	if (a) {
-		flt->family = nla_get_u8(a);
-		if (flt->family != AF_INET && flt->family != AF_INET6) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, a, "family must be AF_INET or AF_INET6");
-			return -EINVAL;
-		}
+	if (tb[HSMON_A_FLOW_FAMILY]) {
+		flt->family = nla_get_u8(tb[HSMON_A_FLOW_FAMILY]);
 		flt->has |= HSMON_F_FAMILY;
 	}
 	if (tb[HSMON_A_FLOW_DIRECTION]) {
@@ -291,15 +316,10 @@ static int hsmon_nl_flow_dump_start(struct netlink_callback *cb)
 	}
 	a = tb[HSMON_A_FLOW_ADDR];
 	if (a) {
-		u8 fam = nla_len(a) == sizeof(struct in_addr) ? AF_INET :
-			 nla_len(a) == sizeof(struct in6_addr) ? AF_INET6 : 0;
+		u8 fam = nla_len(a) == sizeof(struct in_addr) ? AF_INET : AF_INET6;
 
-		if (!fam) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, a, "address must be 4 or 16 bytes");
-			return -EINVAL;
-		}
 		if ((flt->has & HSMON_F_FAMILY) && flt->family != fam) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, a, "address does not match family");
+			NL_SET_ERR_MSG_ATTR(extack, a, "address does not match family");
 			return -EINVAL;
 		}
 		flt->family = fam;
@@ -310,16 +330,34 @@ static int hsmon_nl_flow_dump_start(struct netlink_callback *cb)
 	a = tb[HSMON_A_FLOW_PREFIX_LEN];
 	if (a) {
 		if (!(flt->has & HSMON_F_ADDR)) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, a, "prefix length without an address");
+			NL_SET_ERR_MSG_ATTR(extack, a, "prefix length without an address");
 			return -EINVAL;
 		}
 		if (nla_get_u8(a) > flt->prefix_len) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, a, "prefix length longer than the address");
+			NL_SET_ERR_MSG_ATTR(extack, a, "prefix length longer than the address");
 			return -EINVAL;
 		}
 		flt->prefix_len = nla_get_u8(a);
 	}
 	return 0;
+}
+
+/*
+ * 6.1 gives a dump's .start no extack (6.12 does): there, the cross-checks
+ * wait for the first dumpit call, whose error and extack come back in
+ * NLMSG_DONE.
+ */
+static int hsmon_nl_flow_dump_start(struct netlink_callback *cb)
+{
+	struct hsmon_dump_ctx *ctx = (struct hsmon_dump_ctx *)cb->ctx;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->seq = 1;
+	if (!cb->extack) {
+		ctx->unparsed = true;
+		return 0;
+	}
+	return hsmon_filter_parse(&ctx->flt, hsmon_dump_attrs(cb), cb->extack);
 }
 
 static u32 hsmon_flow_fingerprint(const struct hsmon_flow *f)
@@ -357,6 +395,14 @@ static int hsmon_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct hsmon_table *t = &hn->table;
 	struct hsmon_flow *f;
 	u32 n;
+	int err;
+
+	if (ctx->unparsed) {
+		ctx->unparsed = false;
+		err = hsmon_filter_parse(&ctx->flt, hsmon_dump_attrs(cb), cb->extack);
+		if (err)
+			return err;
+	}
 
 	rcu_read_lock();
 	hsmon_dump_resync(ctx, t);
