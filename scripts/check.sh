@@ -11,6 +11,7 @@
 #
 # Environment: HSMON_TEST_TIMEOUT (seconds per test, default 300),
 # HSMON_VM_TIMEOUT (seconds per guest, default from the number of tests).
+# A guest that prints nothing for HSMON_TEST_TIMEOUT + 120 s is stopped.
 #
 # A kernel log report (WARNING, BUG, Oops, KASAN, UBSAN, lockdep, RCU stall,
 # kmemleak...) counts as one failed test for that kernel; so does a build
@@ -92,6 +93,9 @@ if [ "$ntests" = 0 ]; then
 fi
 per_test=${HSMON_TEST_TIMEOUT:-300}
 vm_timeout=${HSMON_VM_TIMEOUT:-$((120 + ntests * (per_test + 20)))}
+# run.sh prints at least a line per test and stops a test after $per_test
+# seconds: a guest silent for much longer has a wedged kernel.
+idle_timeout=$((per_test + 120))
 
 # --- one kernel ------------------------------------------------------------
 
@@ -145,7 +149,8 @@ check_kernel() {
 	ko=$res/hsmon.ko
 	s=$(stamp)
 	set +e
-	"$here/vm.sh" --kernel "$kver" --results "$res" --timeout "$vm_timeout" --cwd "$repo" -- \
+	"$here/vm.sh" --kernel "$kver" --results "$res" --timeout "$vm_timeout" \
+		--idle-timeout "$idle_timeout" --cwd "$repo" -- \
 		env HSMON_KO="$ko" HSMON_TEST_TIMEOUT="$per_test" \
 		"$repo/selftests/run.sh" "${tests[@]}"
 	rc=$?
@@ -169,6 +174,7 @@ check_kernel() {
 		failed=$((failed + 1))
 		case $(cat "$res/guest" 2>/dev/null) in
 		timeout) log "$kver: guest timed out after ${vm_timeout}s (counted as 1 failed test)" ;;
+		idle) log "$kver: guest stopped after ${idle_timeout}s without output, kernel wedged? (counted as 1 failed test)" ;;
 		exited) log "$kver: run.sh failed with status $rc before its totals (counted as 1 failed test)" ;;
 		*) log "$kver: guest died (counted as 1 failed test)" ;;
 		esac
