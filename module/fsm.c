@@ -139,7 +139,8 @@ hsmon_fsm[2][HSMON_SEG_MAX][__HSMON_STATE_MAX] = {
 	NOP(sRF), NOP(sRS), NOP(sTO), C(sCL, aGO) },
 		[HSMON_SEG_RST] = {
 /*
- * sSS -> sRF	RST answering the SYN: the port is closed (refused)
+ * sSS -> sRF	RST|ACK acking the SYN: the port is closed (refused); a RST
+ *		that does not ack the SYN is dropped by the initiator, ignored
  * sSR -> sRS	the responder reset after its SYN/ACK
  * sES, sMS -> sCL	a flow ended by RST
  */
@@ -332,9 +333,12 @@ static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 		}
 		break;
 	case aREFUSE:
-		/* RFC 9293 3.10.7.3: in SYN-SENT a RST is acceptable if it acks the SYN. */
-		if ((seg->flags & TCPHDR_ACK) && seg->ack != j1 &&
-		    !(f->syn_len && seg->ack == j1 + f->syn_len))
+		/*
+		 * RFC 9293 3.10.7.3: in SYN-SENT a RST is acceptable only if it
+		 * acks the SYN; the initiator drops any other, so must we.
+		 */
+		if (!(seg->flags & TCPHDR_ACK) ||
+		    (seg->ack != j1 && !(f->syn_len && seg->ack == j1 + f->syn_len)))
 			return 0;
 		break;
 	case aABORT:
@@ -401,7 +405,8 @@ const char *hsmon_fsm_zeek(const struct hsmon_flow *f)
 		return "OTH";
 	switch (f->state) {
 	case HSMON_STATE_SYN_SENT:
-		return "S0";
+		/* Any answer, even one acking the wrong number, is a reply for Zeek. */
+		return r ? "S1" : "S0";
 	case HSMON_STATE_REFUSED:
 		return "REJ";
 	case HSMON_STATE_TIMED_OUT:

@@ -50,6 +50,8 @@ static const struct hsmon_fsm_test hsmon_fsm_tests[] __initconst = {
 	  sRF, EV(REFUSED), 0, 0, 0, 100, 0 },
 	{ "rst acking other than J+1 ignored", { { O, S, 100 }, { R, RS | A, 0, 77 } }, 2,
 	  sSS, 0, 0, 0, 0, 100, 0 },
+	{ "rst without ack ignored in SYN_SENT", { { O, S, 100 }, { R, RS, 0 } }, 2,
+	  sSS, 0, 0, 0, 0, 100, 0 },
 	{ "reset after synack", { { O, S, 100 }, { R, S | A, 500, 101 }, { R, RS, 501 } }, 3,
 	  sRS, EV(RESET), HK, 0, 0, 100, 500 },
 	{ "initiator aborts", { { O, S, 100 }, { O, RS, 101 } }, 2,
@@ -116,6 +118,7 @@ static const struct {
 	const char *zeek;
 } hsmon_outcome_tests[] __initconst = {
 	{ "unanswered", { { O, S, 1 }, { O, S, 1 } }, 2, true, HSMON_OUTCOME_UNANSWERED + 1, "S0" },
+	{ "bad synack, still waiting", { { O, S, 1 }, { R, S | A, 9, 5 } }, 2, false, 0, "S1" },
 	{ "no final ack", { { O, S, 1 }, { R, S | A, 9, 2 } }, 2, true, HSMON_OUTCOME_TIMED_OUT + 1, "S1" },
 	{ "bad ack then timeout", { { O, S, 1 }, { R, S | A, 9, 5 } }, 2, true, HSMON_OUTCOME_BAD_ACK + 1, "S1" },
 	{ "refused", { { O, S, 1 }, { R, RS | A, 0, 2 } }, 2, false, HSMON_OUTCOME_REFUSED + 1, "REJ" },
