@@ -58,12 +58,32 @@ exec 9>"$repo/build/.check.lock"
 if ! flock -n 9; then
 	log "waiting for another make check to finish"
 	flock 9
+	log "waited $(($(stamp) - t0))s"
 fi
 
 s=$(stamp)
 bash "$here/setup-host.sh"
 t_setup=$(($(stamp) - s))
 log "setup-host.sh: ${t_setup}s"
+
+# The hsmon command-line tool, for the netlink selftests (they skip without
+# it). Userspace: one build for every kernel, out of the source tree.
+s=$(stamp)
+cli=""
+cli_failed=0
+mkdir -p "$repo/build/cli"
+if [ ! -f "$repo/cli/Makefile" ]; then
+	log "no cli/ to build"
+elif (exec 8>"$repo/build/cli/.lock" && flock 8 &&
+	make -C "$repo/build/cli" -f "$repo/cli/Makefile" --no-print-directory hsmon) \
+	>"$repo/build/cli/build.log" 2>&1; then
+	cli=$repo/build/cli/hsmon
+	log "cli: built $cli in $(($(stamp) - s))s"
+else
+	tail -n 30 "$repo/build/cli/build.log"
+	log "cli: build FAILED (counted as 1 failed test; the netlink selftests will skip)"
+	cli_failed=1
+fi
 
 all_kernels=()
 while IFS= read -r k; do
@@ -100,8 +120,9 @@ idle_timeout=$((per_test + 120))
 # --- one kernel ------------------------------------------------------------
 
 total_passed=0
-total_failed=0
+total_failed=$cli_failed
 summary=()
+[ "$cli_failed" = 0 ] || summary+=("cli: build failed")
 
 # Collect the kernel log reports of a guest into $1/reports, each tagged
 # with the test that was running (run.sh marks the log before it reloads
@@ -127,7 +148,7 @@ check_kernel() {
 	local kver=$1
 	local res="$repo/build/check/$kver" ko="$repo/build/$kver/module/hsmon.ko"
 	local s t_build t_guest passed=0 failed=0 skipped=0 rc totals reports booted
-	local guest_ok whole n
+	local guest_ok whole n clienv
 	echo
 	echo "==== $kver: build ===="
 	s=$(stamp)
@@ -147,11 +168,16 @@ check_kernel() {
 	# Test this build even if someone rebuilds build/$kver meanwhile.
 	cp "$ko" "$res/hsmon.ko"
 	ko=$res/hsmon.ko
+	clienv=()
+	if [ -n "$cli" ]; then
+		cp "$cli" "$res/hsmon"
+		clienv=(HSMON_CLI="$res/hsmon")
+	fi
 	s=$(stamp)
 	set +e
 	"$here/vm.sh" --kernel "$kver" --results "$res" --timeout "$vm_timeout" \
 		--idle-timeout "$idle_timeout" --cwd "$repo" -- \
-		env HSMON_KO="$ko" HSMON_TEST_TIMEOUT="$per_test" \
+		env HSMON_KO="$ko" HSMON_TEST_TIMEOUT="$per_test" "${clienv[@]}" \
 		"$repo/selftests/run.sh" "${tests[@]}"
 	rc=$?
 	set -e
