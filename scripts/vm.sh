@@ -314,7 +314,8 @@ key=$( {
 initrd=$cache/initramfs-$kver-$key.cpio
 if [ ! -s "$initrd" ]; then
 	mkdir -p "$cache"
-	rm -f "$cache/initramfs-$kver-"*.cpio
+	# Old ones, but not one that a guest starting right now may be reading.
+	find "$cache" -maxdepth 1 -name "initramfs-$kver-*.cpio" -mmin +60 -delete
 	build_initramfs "$initrd"
 fi
 
