@@ -25,7 +25,7 @@ cli:
 	$(MAKE) -C cli
 
 spec-check:
-	python3 scripts/spec-check.py netlink/hsmon.yaml include/uapi/linux/hsmon.h
+	/usr/bin/python3 scripts/spec-check.py netlink/hsmon.yaml include/uapi/linux/hsmon.h
 
 install: module cli
 	$(MAKE) -C $(KERNELDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install

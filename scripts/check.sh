@@ -85,6 +85,25 @@ else
 	cli_failed=1
 fi
 
+# The selftests' C helpers (synflood): userspace, one build for all kernels.
+# A build failure counts as one failed test; the tests needing them skip.
+if make -s -C "$repo/selftests/tools" >"$repo/build/tools.log" 2>&1; then
+	log "selftests/tools: built"
+else
+	tail -n 30 "$repo/build/tools.log"
+	log "selftests/tools: build FAILED (counted as 1 failed test)"
+	cli_failed=$((cli_failed + 1))
+fi
+
+# The uapi header must agree with the netlink spec: one failed test if not.
+if /usr/bin/python3 "$repo/scripts/spec-check.py" "$repo/netlink/hsmon.yaml" \
+	"$repo/include/uapi/linux/hsmon.h"; then
+	log "spec-check: ok"
+else
+	log "spec-check: FAILED (counted as 1 failed test)"
+	cli_failed=$((cli_failed + 1))
+fi
+
 all_kernels=()
 while IFS= read -r k; do
 	[ -n "$k" ] && all_kernels+=("$k")
@@ -122,7 +141,7 @@ idle_timeout=$((per_test + 120))
 total_passed=0
 total_failed=$cli_failed
 summary=()
-[ "$cli_failed" = 0 ] || summary+=("cli: build failed")
+[ "$cli_failed" = 0 ] || summary+=("host: $cli_failed build or spec check(s) failed")
 
 # Collect the kernel log reports of a guest into $1/reports, each tagged
 # with the test that was running (run.sh marks the log before it reloads

@@ -87,7 +87,7 @@ install_missing() {	# $1 = target release, rest = packages
 install_missing bookworm \
 	build-essential make gcc kmod initramfs-tools \
 	qemu-system-x86 busybox-static cpio xz-utils \
-	iproute2 nftables python3 python3-scapy tcpdump procps \
+	iproute2 nftables python3 python3-scapy python3-yaml tcpdump procps \
 	libmnl-dev pkg-config \
 	"linux-image-$K61" "linux-headers-$K61"
 install_missing bookworm-backports \
