@@ -135,18 +135,27 @@ static int hsmon_parse_v6(struct hsmon_net *hn, const struct sk_buff *skb,
 		len = plen + sizeof(*ip6h);
 
 	nexthdr = ip6h->nexthdr;
+	frag_off = 0;
 	thoff = ipv6_skip_exthdr(skb, nhoff + sizeof(*ip6h), &nexthdr, &frag_off);
 	if (thoff < 0) {
 		/* A truncated or looping extension header chain. */
 		hsmon_stat_inc(hn->stats, HSMON_STAT_MALFORMED);
 		return -EINVAL;
 	}
-	if (nexthdr != IPPROTO_TCP)
-		return -ENOENT;
 	if (frag_off & htons(~0x7)) {
-		hsmon_stat_inc(hn->stats, HSMON_STAT_FRAGMENTS);
+		/*
+		 * A non-first fragment: the walk stopped at its fragment header
+		 * (thoff), whose first byte names the protocol it carries.
+		 */
+		u8 _nh;
+		const u8 *nh = skb_header_pointer(skb, thoff, sizeof(_nh), &_nh);
+
+		if (nh && *nh == IPPROTO_TCP)
+			hsmon_stat_inc(hn->stats, HSMON_STAT_FRAGMENTS);
 		return -EINVAL;
 	}
+	if (nexthdr != IPPROTO_TCP)
+		return -ENOENT;
 	thoff -= nhoff;
 
 	p->saddr = ip6h->saddr;
