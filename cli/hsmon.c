@@ -18,7 +18,7 @@
 #endif
 
 static const char synopsis[] =
-"Usage: hsmon [-j] stats [--prometheus]\n"
+"Usage: hsmon [-j] stats [--prometheus | --hist]\n"
 "       hsmon [-j] flows [state S] [family 4|6] [port N] [addr A[/LEN]]\n"
 "                        [direction D]\n"
 "       hsmon [-j] watch\n"
@@ -30,6 +30,7 @@ static const char help_text[] =
 "\n"
 "Commands (all act on the caller's network namespace):\n"
 "  stats [--prometheus]     the counters\n"
+"  stats --hist             the handshake-time histograms, with p50, p90, p99\n"
 "  flows [FILTER...]        the flow table; filters, all of which must match:\n"
 "                             state S          SYN_SENT, SYN_RCVD, ESTABLISHED,\n"
 "                                              CLOSED, REFUSED, RESET, TIMED_OUT,\n"
@@ -49,6 +50,7 @@ static const char help_text[] =
 "Options:\n"
 "  -j, --json               JSON output (watch: one object per line)\n"
 "      --prometheus         stats in the Prometheus text format\n"
+"      --hist               stats as histograms with percentiles\n"
 "  -h, --help               this help\n"
 "  -V, --version            the version\n"
 "\n"
@@ -112,6 +114,8 @@ int main(int argc, char **argv)
 			o.json = true;
 		} else if (!strcmp(arg, "--prometheus")) {
 			o.prometheus = true;
+		} else if (!strcmp(arg, "--hist")) {
+			o.hist = true;
 		} else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
 			fputs(synopsis, stdout);
 			fputs(help_text, stdout);
@@ -133,6 +137,10 @@ int main(int argc, char **argv)
 			hsmon_usage_error("--prometheus is for the stats command only");
 		if (o.prometheus && o.json)
 			hsmon_usage_error("--prometheus and --json exclude each other");
+		if (o.hist && commands[c].fn != hsmon_cmd_stats)
+			hsmon_usage_error("--hist is for the stats command only");
+		if (o.hist && o.prometheus)
+			hsmon_usage_error("--hist and --prometheus exclude each other");
 		a.argc = n - 1;
 		a.argv = words + 1;
 		return finish(commands[c].fn(&o, &a));

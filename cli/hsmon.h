@@ -23,6 +23,7 @@ enum {
 struct hsmon_opts {
 	bool json;
 	bool prometheus;
+	bool hist;		/* stats --hist: the time histograms, percentiles */
 };
 
 /* A command's arguments after the command word(s). */

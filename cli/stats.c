@@ -240,6 +240,133 @@ static void print_json(const struct stats *st)
 	printf("}\n");
 }
 
+/* The largest value slot i can hold, in microseconds (slot 31: unbounded). */
+static uint64_t slot_max(unsigned int i)
+{
+	return i ? ((uint64_t)1 << i) - 1 : 0;
+}
+
+/*
+ * The p-th percentile (p in 1..99) as the upper bound of the slot the
+ * ceil(p% of count)-th value falls in: the true value is at most this.
+ * Returns -1 for slot 31 (more than 2^30 us), 0 when empty.
+ */
+static int64_t hist_percentile(const struct hist *h, unsigned int p)
+{
+	uint64_t n = hist_count(h), want, seen = 0;
+	unsigned int i;
+
+	if (!n)
+		return 0;
+	want = (n * p + 99) / 100;
+	for (i = 0; i < HIST_SLOTS; i++) {
+		seen += h->slot[i];
+		if (seen >= want)
+			return i == HIST_SLOTS - 1 ? -1 : (int64_t)slot_max(i);
+	}
+	return -1;
+}
+
+static const unsigned int percentiles[] = { 50, 90, 99 };
+
+/* bcc's log2 histogram, with the count, mean and percentiles above it. */
+static void print_hist_text(const struct stats *st)
+{
+	unsigned int i, j, k, first, last;
+	const struct hist *h;
+	uint64_t n, max;
+	int64_t pv;
+
+	for (i = 0; i < NHISTS; i++) {
+		h = &st->hist[i];
+		if (!h->have)
+			continue;
+		n = hist_count(h);
+		printf("%s%s: %s\n", i ? "\n" : "", hist_descs[i].name, hist_descs[i].help);
+		printf("  count %" PRIu64, n);
+		if (n)
+			printf("  mean %" PRIu64 " us", h->sum / n);
+		for (k = 0; k < sizeof(percentiles) / sizeof(percentiles[0]); k++) {
+			pv = hist_percentile(h, percentiles[k]);
+			if (!n)
+				printf("  p%u -", percentiles[k]);
+			else if (pv < 0)
+				printf("  p%u > %" PRIu64 " us", percentiles[k],
+				       slot_max(HIST_SLOTS - 2));
+			else
+				printf("  p%u <= %" PRId64 " us", percentiles[k], pv);
+		}
+		putchar('\n');
+		if (!n)
+			continue;
+		first = HIST_SLOTS;
+		last = 0;
+		max = 0;
+		for (j = 0; j < HIST_SLOTS; j++) {
+			if (!h->slot[j])
+				continue;
+			if (first == HIST_SLOTS)
+				first = j;
+			last = j;
+			if (h->slot[j] > max)
+				max = h->slot[j];
+		}
+		printf("  %21s : %-10s %s\n", "usecs", "count", "distribution");
+		for (j = first; j <= last; j++) {
+			unsigned int bar = (unsigned int)(h->slot[j] * 40 / max);
+			char lo[24], hi[24];
+
+			snprintf(lo, sizeof(lo), "%" PRIu64, j ? (uint64_t)1 << (j - 1) : (uint64_t)0);
+			if (j == HIST_SLOTS - 1)
+				snprintf(hi, sizeof(hi), "...");
+			else
+				snprintf(hi, sizeof(hi), "%" PRIu64, slot_max(j));
+			printf("  %10s -> %-7s : %-10" PRIu64 " |", lo, hi, h->slot[j]);
+			for (k = 0; k < 40; k++)
+				putchar(k < bar ? '*' : ' ');
+			printf("|\n");
+		}
+	}
+}
+
+/* The same as one JSON object: per histogram its count, sum, slots, percentiles. */
+static void print_hist_json(const struct stats *st)
+{
+	bool first = true, f2;
+	unsigned int i, j, k;
+	const struct hist *h;
+	char key[16];
+	int64_t pv;
+
+	putchar('{');
+	for (i = 0; i < NHISTS; i++) {
+		h = &st->hist[i];
+		if (!h->have)
+			continue;
+		hsmon_json_key(stdout, &first, hist_descs[i].name);
+		f2 = true;
+		putchar('{');
+		hsmon_json_key(stdout, &f2, "count");
+		printf("%" PRIu64, hist_count(h));
+		hsmon_json_key(stdout, &f2, "sum");
+		printf("%" PRIu64, h->sum);
+		for (k = 0; k < sizeof(percentiles) / sizeof(percentiles[0]); k++) {
+			snprintf(key, sizeof(key), "p%u", percentiles[k]);
+			hsmon_json_key(stdout, &f2, key);
+			pv = hist_percentile(h, percentiles[k]);
+			if (!hist_count(h) || pv < 0)
+				printf("null");
+			else
+				printf("%" PRId64, pv);
+		}
+		hsmon_json_key(stdout, &f2, "slots");
+		for (j = 0; j < HIST_SLOTS; j++)
+			printf("%c%" PRIu64, j ? ',' : '[', h->slot[j]);
+		printf("]}");
+	}
+	printf("}\n");
+}
+
 /* Microseconds as seconds, exactly: "0.000127". */
 static void print_seconds(uint64_t us)
 {
@@ -338,6 +465,10 @@ int hsmon_cmd_stats(const struct hsmon_opts *o, struct hsmon_args *a)
 
 	if (o->prometheus)
 		print_prometheus(&st);
+	else if (o->hist && o->json)
+		print_hist_json(&st);
+	else if (o->hist)
+		print_hist_text(&st);
 	else if (o->json)
 		print_json(&st);
 	else
