@@ -10,6 +10,7 @@
 #   make demo            a guest with hsmon loaded, real handshakes, /proc/hsmon
 #   make shell           an interactive guest shell with hsmon loaded
 #   make spec-check      the uapi header agrees with netlink/hsmon.yaml
+#   make debug-kernel    build (cached) and install the KASAN/lockdep/kmemleak kernel
 
 KERNELRELEASE ?= $(shell uname -r)
 KERNELDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -17,12 +18,16 @@ BUILDDIR ?=
 
 SOURCES := Kbuild $(wildcard module/*.c module/*.h module/selftest/*.c module/Kbuild include/uapi/linux/*.h)
 
-.PHONY: all module cli install uninstall clean check check-one demo shell help spec-check
+.PHONY: all module cli install uninstall clean check check-one demo shell help spec-check \
+	debug-kernel
 
 all: module cli
 
 cli:
 	$(MAKE) -C cli
+
+debug-kernel:
+	bash scripts/debug-kernel.sh
 
 spec-check:
 	/usr/bin/python3 scripts/spec-check.py netlink/hsmon.yaml include/uapi/linux/hsmon.h
@@ -66,4 +71,4 @@ shell:
 	bash scripts/shell.sh
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,15p' Makefile
