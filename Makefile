@@ -71,4 +71,4 @@ shell:
 	bash scripts/shell.sh
 
 help:
-	@sed -n '3,15p' Makefile
+	@sed -n '3,13p' Makefile
