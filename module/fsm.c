@@ -405,12 +405,16 @@ const char *hsmon_fsm_zeek(const struct hsmon_flow *f)
 		return "OTH";
 	switch (f->state) {
 	case HSMON_STATE_SYN_SENT:
-		/* Any answer, even one acking the wrong number, is a reply for Zeek. */
+	case HSMON_STATE_TIMED_OUT:
+		/*
+		 * For Zeek any answer is a reply, even one acking the wrong
+		 * number, and a responder's RST a rejection, acceptable or not.
+		 */
+		if (r & TCPHDR_RST)
+			return "REJ";
 		return r ? "S1" : "S0";
 	case HSMON_STATE_REFUSED:
 		return "REJ";
-	case HSMON_STATE_TIMED_OUT:
-		return r ? "S1" : "S0";
 	case HSMON_STATE_RESET:
 		if (f->outcome == HSMON_OUTCOME_ABORTED + 1)
 			return "RSTOS0";
