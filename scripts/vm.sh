@@ -157,6 +157,7 @@ cmdline() {
 		case $a in
 		hsmon_mode=*) mode=${a#*=} ;;
 		hsmon_results=*) results=${a#*=} ;;
+		hsmon_repo=*) repo=${a#*=} ;;
 		esac
 	done
 }
@@ -185,9 +186,20 @@ if [ "$1" != stage2 ]; then
 	o=trans=virtio,version=9p2000.L,msize=262144
 	mount -t 9p -o "$o,ro,cache=loose" hostroot "$r" ||
 		fail "cannot mount the host root"
+	# A repository under /tmp, /var/tmp or /run (a CI clone, say) would be
+	# hidden by the tmpfs mounted there: keep it visible at its path.
+	keep=
+	case $repo in
+	/tmp/*|/var/tmp/*|/run/*)
+		mkdir -p /keep && mount -o bind "$r$repo" /keep && keep=$repo ;;
+	esac
 	mount -t tmpfs -o mode=1777 tmpfs "$r/tmp"
 	mount -t tmpfs -o mode=1777 tmpfs "$r/var/tmp"
 	mount -t tmpfs -o mode=755 tmpfs "$r/run"
+	if [ -n "$keep" ]; then
+		mkdir -p "$r$keep" && mount -o bind /keep "$r$keep" ||
+			fail "cannot keep the repository $keep visible"
+	fi
 	mount -t proc proc "$r/proc"
 	mount -t sysfs sysfs "$r/sys"
 	mount -t debugfs debugfs "$r/sys/kernel/debug" 2>/dev/null
@@ -354,7 +366,7 @@ watch_idle() {
 	done
 }
 
-cmdline="console=ttyS0,115200 panic=-1 log_buf_len=8M hsmon_results=$results"
+cmdline="console=ttyS0,115200 panic=-1 log_buf_len=8M hsmon_results=$results hsmon_repo=$(cd "$here/.." && pwd)"
 # shellcheck disable=SC2054 # the commas belong to QEMU's options
 qemu=(qemu-system-x86_64
 	-nodefaults -no-user-config -display none -vga none -no-reboot
