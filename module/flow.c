@@ -315,7 +315,7 @@ void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *p)
 	if (!had_k && (f->notes & HSMON_FLOW_HAVE_K))
 		hsmon_stat_time(hn->stats, HSMON_HIST_SYN_SYNACK, f->us_synack);
 	if (events & BIT(HSMON_STAT_ESTABLISHED)) {
-		if (!(f->notes & BIT(HSMON_NOTE_SIMULTANEOUS_OPEN)))
+		if (hsmon_flow_has_synack_ack(f->notes))
 			hsmon_stat_time(hn->stats, HSMON_HIST_SYNACK_ACK,
 					f->us_ack - f->us_synack);
 		hsmon_stat_time(hn->stats, HSMON_HIST_HANDSHAKE, f->us_ack);

@@ -52,6 +52,16 @@ struct hsmon_flow {
 	struct rcu_head rcu;
 };
 
+/*
+ * Whether the SYN/ACK -> ACK time of a flow was measured: once it
+ * completed, unless by a simultaneous open (whose SYN/ACKs cross).
+ */
+static inline bool hsmon_flow_has_synack_ack(u32 notes)
+{
+	return (notes & HSMON_FLOW_HAVE_ACK) &&
+	       !(notes & BIT(HSMON_NOTE_SIMULTANEOUS_OPEN));
+}
+
 #define HSMON_LOCKS	128		/* bucket lock stripes per namespace */
 
 struct hsmon_table {

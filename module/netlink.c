@@ -254,8 +254,7 @@ static int hsmon_nl_flow_fill(struct sk_buff *skb, const struct hsmon_flow *f,
 			      HSMON_A_FLOW_PAD) ||
 	    ((notes & HSMON_FLOW_HAVE_K) &&
 	     nla_put_u32(skb, HSMON_A_FLOW_SYN_SYNACK_US, READ_ONCE(f->us_synack))) ||
-	    ((notes & HSMON_FLOW_HAVE_ACK) &&
-	     !(notes & BIT(HSMON_NOTE_SIMULTANEOUS_OPEN)) &&
+	    (hsmon_flow_has_synack_ack(notes) &&
 	     nla_put_u32(skb, HSMON_A_FLOW_SYNACK_ACK_US,
 			 READ_ONCE(f->us_ack) - READ_ONCE(f->us_synack))) ||
 	    ((notes & HSMON_FLOW_HAVE_ACK) &&

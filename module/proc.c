@@ -215,8 +215,7 @@ static int hsmon_seq_show(struct seq_file *seq, void *v)
 		   div_u64(ktime_get_ns() - READ_ONCE(f->t_syn), NSEC_PER_MSEC),
 		   hsmon_outcome_name(READ_ONCE(f->outcome)), hsmon_fsm_zeek(f));
 	hsmon_seq_u32(seq, notes & HSMON_FLOW_HAVE_K, READ_ONCE(f->us_synack));
-	hsmon_seq_u32(seq, (notes & HSMON_FLOW_HAVE_ACK) &&
-			   !(notes & BIT(HSMON_NOTE_SIMULTANEOUS_OPEN)),
+	hsmon_seq_u32(seq, hsmon_flow_has_synack_ack(notes),
 		      READ_ONCE(f->us_ack) - READ_ONCE(f->us_synack));
 	hsmon_seq_u32(seq, notes & HSMON_FLOW_HAVE_ACK, READ_ONCE(f->us_ack));
 	hsmon_seq_u32(seq, notes & HSMON_FLOW_BAD_ACK_SEEN, READ_ONCE(f->ack_expected));
