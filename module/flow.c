@@ -33,6 +33,7 @@
 #define HSMON_GC_INTERVAL	HZ
 #define HSMON_EVICT_MIN_SCAN	8	/* buckets scanned for a half-open victim */
 #define HSMON_EVICT_MAX_SCAN	64	/* ... and for any victim at all */
+#define HSMON_EVICT_TRIES	4	/* victims taken by others before we give up */
 
 static struct kmem_cache *hsmon_flow_cache;
 
@@ -214,6 +215,25 @@ static bool hsmon_flow_evict(struct hsmon_net *hn, u32 start)
 	return true;
 }
 
+/*
+ * Bring the count back to max_flows after our increment took it over. Two
+ * CPUs may pick the same victim, and only one removes it: the other looks
+ * again, so that the table never stays above max_flows.
+ */
+static bool hsmon_flow_make_room(struct hsmon_net *hn, u32 start)
+{
+	struct hsmon_table *t = &hn->table;
+	int i;
+
+	for (i = 0; i < HSMON_EVICT_TRIES; i++) {
+		if (!hsmon_flow_evict(hn, start))
+			return false;
+		if (atomic_read(&t->count) <= READ_ONCE(hn->cfg.max_flows))
+			return true;
+	}
+	return false;
+}
+
 /* A new flow for a SYN, not yet in the table; NULL if none can be had. */
 static struct hsmon_flow *hsmon_flow_alloc(struct hsmon_net *hn, u32 bucket,
 					   const struct hsmon_pkt *p)
@@ -222,7 +242,7 @@ static struct hsmon_flow *hsmon_flow_alloc(struct hsmon_net *hn, u32 bucket,
 	struct hsmon_flow *f;
 
 	if (atomic_inc_return(&t->count) > READ_ONCE(hn->cfg.max_flows) &&
-	    !hsmon_flow_evict(hn, bucket + 1)) {
+	    !hsmon_flow_make_room(hn, bucket + 1)) {
 		atomic_dec(&t->count);
 		hsmon_stat_inc(hn->stats, HSMON_STAT_TABLE_FULL);
 		return NULL;
