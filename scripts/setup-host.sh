@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install everything `make check`, `make demo` and `make shell` need on a fresh
 # Debian 12 machine: QEMU, a static busybox for the guest's init, the 6.1
-# (bookworm) and 6.12 (bookworm-backports) kernels with their headers, and the
-# userland the selftests run inside the guest (the guest shares this root).
+# (bookworm) and 6.12 (bookworm-backports, also its PREEMPT_RT flavour)
+# kernels with their headers, and the userland the selftests run inside the
+# guest (the guest shares this root).
 #
 # Idempotent: a second run only checks. Prints the kernel releases it set up
 # to scripts/.kernels (one per line) for the test runner.
@@ -70,7 +71,10 @@ if [ -z "$K61" ] || [ -z "$K612" ]; then
 	echo "setup: cannot resolve kernel versions (6.1='$K61' 6.12='$K612')" >&2
 	exit 1
 fi
-log "kernels: $K61 $K612"
+# The PREEMPT_RT flavour of the same 6.12: spinlocks sleep there, which
+# catches locking the other kernels hide.
+K612RT=${K612%-amd64}-rt-amd64
+log "kernels: $K61 $K612 $K612RT"
 
 install_missing() {	# $1 = target release, rest = packages
 	local rel=$1 p missing=()
@@ -91,7 +95,8 @@ install_missing bookworm \
 	libmnl-dev pkg-config \
 	"linux-image-$K61" "linux-headers-$K61"
 install_missing bookworm-backports \
-	"linux-image-$K612" "linux-headers-$K612"
+	"linux-image-$K612" "linux-headers-$K612" \
+	"linux-image-$K612RT" "linux-headers-$K612RT"
 
-printf '%s\n' "$K61" "$K612" > "$stamp"
+printf '%s\n' "$K61" "$K612" "$K612RT" > "$stamp"
 log "ready"

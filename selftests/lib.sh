@@ -625,6 +625,17 @@ kmsg_since() {
 	done < <(dmesg)
 }
 
+# kmsg_reports: the lines since the last kmsg_mark that report a kernel bug
+# (the same families check.sh judges for the whole run).
+HSMON_BAD_KMSG='WARNING|BUG:|kernel BUG|Oops|Call Trace|general protection|KASAN|UBSAN|refcount_t|list_(add|del) corruption|Kernel panic|soft lockup|hung task|blocked for more than|circular locking|recursive locking|inconsistent lock state|suspicious RCU|sleeping function called|Unable to handle|unreferenced object|ODEBUG|rcu_(sched|preempt) (self-)?detected stall'
+kmsg_reports() {
+	local l
+
+	while IFS= read -r l; do
+		[[ "$l" =~ $HSMON_BAD_KMSG ]] && printf '%s\n' "$l"
+	done < <(kmsg_since)
+}
+
 # ---------------------------------------------------------------- prerequisites
 
 require_cmd() {
