@@ -6,7 +6,9 @@
 #   scripts/check.sh [--kernel KVER]... [--test NAME]... [NAME...]
 #
 #   --kernel KVER   only this kernel; a prefix of a line of scripts/.kernels
-#                   will do (--kernel 6.12). Default: every kernel there.
+#                   will do (--kernel 6.12), "debug" names the debug kernel.
+#                   Default: every kernel there, then the debug kernel
+#                   (scripts/debug-kernel.sh builds it once, then it is cached).
 #   --test NAME     only this selftest (hsmon_foo, foo or hsmon_foo.sh).
 #
 # Environment: HSMON_TEST_TIMEOUT (seconds per test, default 300),
@@ -108,12 +110,47 @@ all_kernels=()
 while IFS= read -r k; do
 	[ -n "$k" ] && all_kernels+=("$k")
 done <"$here/.kernels"
+
+# The debug kernel (KASAN, lockdep, kmemleak...: scripts/debug-kernel.sh),
+# built once and cached outside the repository; "debug" names it. A build
+# failure is one failed test, and the stock kernels still run.
+want_debug=0
+if [ ${#want_kernels[@]} -eq 0 ]; then
+	want_debug=1
+else
+	for w in "${want_kernels[@]}"; do
+		case $w in debug | *-hsmon-debug) want_debug=1 ;; esac
+	done
+fi
+debug_kernel=""
+t_debug=0
+if [ "$want_debug" = 1 ]; then
+	s=$(stamp)
+	if debug_kernel=$(bash "$here/debug-kernel.sh" 2>"$repo/build/debug-kernel.log"); then
+		sed 's/^/    /' "$repo/build/debug-kernel.log"
+		all_kernels+=("$debug_kernel")
+	else
+		tail -n 30 "$repo/build/debug-kernel.log"
+		log "debug kernel: build FAILED (counted as 1 failed test)"
+		cli_failed=$((cli_failed + 1))
+		debug_kernel=""
+	fi
+	t_debug=$(($(stamp) - s))
+	log "debug kernel: ${debug_kernel:-none} ready in ${t_debug}s"
+fi
+
 kernels=()
 if [ ${#want_kernels[@]} -eq 0 ]; then
 	kernels=("${all_kernels[@]}")
 else
 	for w in "${want_kernels[@]}"; do
 		found=""
+		case $w in
+		debug | *-hsmon-debug)
+			# Counted as failed above if it could not be built.
+			[ -n "$debug_kernel" ] && kernels+=("$debug_kernel")
+			continue ;;
+		esac
 		for k in "${all_kernels[@]}"; do
 			if [ "$k" = "$w" ]; then found=$k; break; fi
 			[ -n "$found" ] || case $k in "$w"*) found=$k ;; esac
@@ -167,7 +204,7 @@ check_kernel() {
 	local kver=$1
 	local res="$repo/build/check/$kver" ko="$repo/build/$kver/module/hsmon.ko"
 	local s t_build t_guest passed=0 failed=0 skipped=0 rc totals reports booted
-	local guest_ok whole n clienv append
+	local guest_ok whole n clienv append kind
 	echo
 	echo "==== $kver: build ===="
 	s=$(stamp)
@@ -196,13 +233,19 @@ check_kernel() {
 	# (Debian merges caches of one size), so the tests can count its memory.
 	# A debug kernel turns every WARN into a panic: the run stops at the
 	# first report, with the trace on the console.
+	# HSMON_KERNEL_KIND (stock, rt, debug) lets a stress test size its load.
 	append="slab_nomerge"
-	case $kver in *-hsmon-debug) append+=" panic_on_warn=1" ;; esac
+	kind=stock
+	case $kver in
+	*-hsmon-debug) append+=" panic_on_warn=1"; kind=debug ;;
+	*-rt-*) kind=rt ;;
+	esac
 	s=$(stamp)
 	set +e
 	"$here/vm.sh" --kernel "$kver" --results "$res" --timeout "$vm_timeout" \
 		--idle-timeout "$idle_timeout" --cwd "$repo" --append "$append" -- \
-		env HSMON_KO="$ko" HSMON_TEST_TIMEOUT="$per_test" "${clienv[@]}" \
+		env HSMON_KO="$ko" HSMON_TEST_TIMEOUT="$per_test" HSMON_KERNEL_KIND="$kind" \
+		"${clienv[@]}" \
 		"$repo/selftests/run.sh" "${tests[@]}"
 	rc=$?
 	set -e
@@ -270,7 +313,7 @@ done
 echo
 echo "==== summary ===="
 printf '%s\n' "${summary[@]}"
-log "setup ${t_setup}s, total $(($(stamp) - t0))s"
+log "setup ${t_setup}s, debug kernel ${t_debug}s, total $(($(stamp) - t0))s"
 if [ $((total_passed + total_failed)) = 0 ]; then
 	log "no test ran"
 fi

@@ -26,8 +26,19 @@ if [ "${#need[@]}" -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# The one change to Debian's source: allow failslab's stack-trace filter
+# (require-start / require-end, to fail only hsmon's own allocations) on
+# x86-64, as upstream did in 6.2 ("fault-injection: allow stacktrace filter
+# for x86-64"); frame pointers make the stack traces reliable here.
+patch_source() {
+	sed -i '/^config FAULT_INJECTION_STACKTRACE_FILTER$/,/^config /{/^\tdepends on !X86_64$/d}' \
+		"$1/lib/Kconfig.debug"
+	! sed -n '/^config FAULT_INJECTION_STACKTRACE_FILTER$/,/^config /p' "$1/lib/Kconfig.debug" |
+		grep -q 'X86_64'
+}
+
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-key=$( { cat "$frag"; echo "$srcver"; } | sha256sum | cut -c1-16)
+key=$( { cat "$frag"; echo "$srcver"; declare -f patch_source; } | sha256sum | cut -c1-16)
 dir=$cache/debug-kernel/$key
 tree=$dir/linux
 
@@ -38,6 +49,7 @@ if [ ! -e "$dir/done" ]; then
 	log "unpacking linux-source $srcver into $dir"
 	tar -xaf /usr/src/linux-source-6.1.tar.xz -C "$dir"
 	mv "$dir"/linux-source-6.1 "$tree"
+	patch_source "$tree" || { log "cannot patch lib/Kconfig.debug"; exit 1; }
 	make -C "$tree" -s allnoconfig >/dev/null
 	(cd "$tree" && ./scripts/kconfig/merge_config.sh -m .config "$frag" >/dev/null)
 	make -C "$tree" -s olddefconfig >/dev/null
@@ -50,6 +62,7 @@ if [ ! -e "$dir/done" ]; then
 	fi
 	for must in CONFIG_KASAN=y CONFIG_UBSAN=y CONFIG_DEBUG_KMEMLEAK=y CONFIG_PROVE_LOCKING=y \
 		    CONFIG_PROVE_RCU=y CONFIG_DEBUG_OBJECTS=y CONFIG_FAILSLAB=y CONFIG_NF_TABLES=y \
+		    CONFIG_FAULT_INJECTION_STACKTRACE_FILTER=y \
 		    CONFIG_VETH=y CONFIG_9P_FS=y CONFIG_IPV6=y CONFIG_NET_NS=y; do
 		grep -qx "$must" "$tree/.config" || { log "config lacks $must"; exit 1; }
 	done
