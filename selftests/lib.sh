@@ -25,6 +25,14 @@
 #   hsmon_snap NS FILE, counter_of, flows_of, flow_field, ...   - /proc/hsmon
 #   hsmon_reload key=val..., hsmon_unload, kmsg_mark/kmsg_since - module, log
 
+# The kind of kernel the test runs on (scripts/check.sh says): stock, rt or
+# debug (KASAN, lockdep...: several times slower). by_kind STOCK DEBUG picks
+# a load size for it.
+HSMON_KERNEL_KIND=${HSMON_KERNEL_KIND:-stock}
+by_kind() {
+	if [ "$HSMON_KERNEL_KIND" = debug ]; then echo "$2"; else echo "$1"; fi
+}
+
 ksft_pass=0
 ksft_fail=1
 ksft_skip=4
