@@ -85,7 +85,7 @@ spawn watcher
 readers=("${BG_PIDS[@]: -3}")
 
 # The load runs and is seen before the first unload.
-busywait 20000 hsmon_counter_ge "$NS_S" established 10 ||
+busywait 60000 hsmon_counter_ge "$NS_S" established 10 ||
 	die "no handshakes under way: established=$(hsmon_counter "$NS_S" established)"
 
 # rmmod refuses (delete_module: EWOULDBLOCK; libkmod says "in use" or
