@@ -138,7 +138,15 @@ static int hsmon_parse_v6(struct hsmon_net *hn, const struct sk_buff *skb,
 	frag_off = 0;
 	thoff = ipv6_skip_exthdr(skb, nhoff + sizeof(*ip6h), &nexthdr, &frag_off);
 	if (thoff < 0) {
-		/* A truncated or looping extension header chain. */
+		unsigned int off = 0;
+
+		/*
+		 * ipv6_skip_exthdr() fails alike on a chain that ends in "No
+		 * Next Header" (a valid packet without TCP) and on a truncated
+		 * one; ipv6_find_hdr() tells them apart.
+		 */
+		if (ipv6_find_hdr(skb, &off, -1, NULL, NULL) == NEXTHDR_NONE)
+			return -ENOENT;
 		hsmon_stat_inc(hn->stats, HSMON_STAT_MALFORMED);
 		return -EINVAL;
 	}

@@ -719,13 +719,14 @@ class Corpus:
         self.both(g, "AH claiming 1008 bytes, TCP next", [pk], ["tmal"])
         _, pk = pkt([dst], cut=8 + 12)
         self.both(g, "dstopts, then TCP cut at 12 bytes", [pk], ["tmal"])
-        # Chains that end in something else than TCP. Not No Next Header
-        # (59): hsmon counts it malformed today (ipv6_skip_exthdr() fails on
-        # it), though it is neither TCP nor a broken chain.
+        # Chains that end in something else than TCP, No Next Header (59)
+        # included: neither TCP nor a broken chain.
         for nh, name in ((253, "253"), (NH_UDP, "UDP"), (NH_ICMP6, "ICMPv6"),
-                         (NH_ESP, "ESP"), (143, "Ethernet (143)")):
+                         (NH_ESP, "ESP"), (143, "Ethernet (143)"), (59, "No Next Header")):
             _, pk = pkt([hop, dst], nh=nh)
             self.both(g, "hop-by-hop, dstopts, then %s" % name, [pk], ["none"])
+        _, pk = pkt([], nh=59, tail=b"")
+        self.both(g, "No Next Header, no payload at all", [pk], ["none"])
 
     def zero(self):
         g = "zero"
