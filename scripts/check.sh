@@ -12,7 +12,8 @@
 #   --test NAME     only this selftest (hsmon_foo, foo or hsmon_foo.sh).
 #
 # Environment: HSMON_TEST_TIMEOUT (seconds per test, default 300),
-# HSMON_VM_TIMEOUT (seconds per guest, default from the number of tests).
+# HSMON_VM_TIMEOUT (seconds per guest, default from the number of tests);
+# any other HSMON_* variable (a test's knob) is passed into the guests.
 # A guest that prints nothing for HSMON_TEST_TIMEOUT + 120 s is stopped.
 #
 # A kernel log report (WARNING, BUG, Oops, KASAN, UBSAN, lockdep, RCU stall,
@@ -168,6 +169,17 @@ vm_timeout=${HSMON_VM_TIMEOUT:-$((120 + ntests * (per_test + 20)))}
 # seconds: a guest silent for much longer has a wedged kernel.
 idle_timeout=$((per_test + 120))
 
+# The tests' knobs (HSMON_RELOAD_ROUNDS=20 make check-one ...) go into the
+# guests, whose environment starts empty.
+knobs=()
+while IFS= read -r v; do
+	case $v in
+	HSMON_KO | HSMON_CLI | HSMON_TEST_TIMEOUT | HSMON_VM_TIMEOUT | HSMON_CACHE | \
+	HSMON_KERNEL_KIND | HSMON_RESULTS) ;;
+	*) knobs+=("$v=${!v}") ;;
+	esac
+done < <(compgen -e | grep '^HSMON_' || true)
+
 # --- one kernel ------------------------------------------------------------
 
 total_passed=0
@@ -239,8 +251,8 @@ check_kernel() {
 	set +e
 	"$here/vm.sh" --kernel "$kver" --results "$res" --timeout "$vm_timeout" \
 		--idle-timeout "$idle_timeout" --cwd "$repo" --append "$append" -- \
-		env HSMON_KO="$ko" HSMON_TEST_TIMEOUT="$per_test" HSMON_KERNEL_KIND="$kind" \
-		"${clienv[@]}" \
+		env "${knobs[@]}" HSMON_KO="$ko" HSMON_TEST_TIMEOUT="$per_test" \
+		HSMON_KERNEL_KIND="$kind" "${clienv[@]}" \
 		"$repo/selftests/run.sh" "${tests[@]}"
 	rc=$?
 	set -e
