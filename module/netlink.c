@@ -7,12 +7,13 @@
  * with an extack naming the attribute.
  *
  * Dumps resume from (bucket, entries skipped, fingerprint of the last flow
- * sent) kept in cb->ctx. New flows go to the head of a bucket, so on resume
- * the last flow sent is looked for by its fingerprint, and the dump goes
- * on right after it wherever it moved: no flow is sent twice. If it was
- * removed meanwhile, a flow may have been skipped: the dump is then flagged
- * NLM_F_DUMP_INTR (cb->seq changes). Changes elsewhere in the table do not
- * disturb a dump.
+ * sent: its 5-tuple and the time of its first SYN) kept in cb->ctx. New
+ * flows go to the head of a bucket, so on resume the last flow sent is
+ * looked for by its fingerprint, and the dump goes on right after it
+ * wherever it moved: no flow is sent twice. If it was removed meanwhile
+ * (even if its 5-tuple is tracked again), a flow may have been skipped: the
+ * dump is then flagged NLM_F_DUMP_INTR (cb->seq changes). Changes elsewhere
+ * in the table do not disturb a dump.
  *
  * Notifications are built only while somebody listens, with GFP_ATOMIC
  * (they are sent from the packet path and the GC, under a bucket lock).
@@ -359,11 +360,19 @@ static int hsmon_nl_flow_dump_start(struct netlink_callback *cb)
 	return hsmon_filter_parse(&ctx->flt, hsmon_dump_attrs(cb), cb->extack);
 }
 
+/*
+ * The 5-tuple and the time of the attempt's first SYN: a flow removed and
+ * tracked again on the same 5-tuple (or a new attempt on it) is another
+ * flow, whose place in the bucket says nothing of where the dump was.
+ */
 static u32 hsmon_flow_fingerprint(const struct hsmon_flow *f)
 {
-	return jhash2((const u32 *)f->addr, 2 * sizeof(struct in6_addr) / 4,
-		      (__force u32)f->port[HSMON_ORIG] << 16 |
-		      (__force u32)f->port[HSMON_REPLY]) ^ f->family;
+	u64 t = READ_ONCE(f->t_syn);
+
+	return jhash_3words((u32)t, (u32)(t >> 32), f->family,
+			    jhash2((const u32 *)f->addr, 2 * sizeof(struct in6_addr) / 4,
+				   (__force u32)f->port[HSMON_ORIG] << 16 |
+				   (__force u32)f->port[HSMON_REPLY]));
 }
 
 /*
