@@ -167,7 +167,7 @@ per_test=${HSMON_TEST_TIMEOUT:-300}
 vm_timeout=${HSMON_VM_TIMEOUT:-$((120 + ntests * (per_test + 20)))}
 # run.sh prints at least a line per test and stops a test after $per_test
 # seconds: a guest silent for much longer has a wedged kernel.
-idle_timeout=$((per_test + 120))
+# (per kernel: t_test + 120, t_test being per_test, or twice that on the debug kernel)
 
 # The tests' knobs (HSMON_RELOAD_ROUNDS=20 make check-one ...) go into the
 # guests, whose environment starts empty.
@@ -211,7 +211,7 @@ check_kernel() {
 	local kver=$1
 	local res="$repo/build/check/$kver" ko="$repo/build/$kver/module/hsmon.ko"
 	local s t_build t_guest passed=0 failed=0 skipped=0 rc totals reports booted
-	local guest_ok whole n clienv append kind
+	local guest_ok whole n clienv append kind t_test
 	echo
 	echo "==== $kver: build ===="
 	s=$(stamp)
@@ -247,11 +247,15 @@ check_kernel() {
 	*-hsmon-debug) append+=" panic_on_warn=1"; kind=debug ;;
 	*-rt-*) kind=rt ;;
 	esac
+	# The debug kernel is several times slower: twice the time per test.
+	t_test=$per_test
+	[ "$kind" != debug ] || [ -n "${HSMON_TEST_TIMEOUT:-}" ] || t_test=$((per_test * 2))
 	s=$(stamp)
 	set +e
-	"$here/vm.sh" --kernel "$kver" --results "$res" --timeout "$vm_timeout" \
-		--idle-timeout "$idle_timeout" --cwd "$repo" --append "$append" -- \
-		env "${knobs[@]}" HSMON_KO="$ko" HSMON_TEST_TIMEOUT="$per_test" \
+	"$here/vm.sh" --kernel "$kver" --results "$res" \
+		--timeout "$((vm_timeout * t_test / per_test))" \
+		--idle-timeout "$((t_test + 120))" --cwd "$repo" --append "$append" -- \
+		env "${knobs[@]}" HSMON_KO="$ko" HSMON_TEST_TIMEOUT="$t_test" \
 		HSMON_KERNEL_KIND="$kind" "${clienv[@]}" \
 		"$repo/selftests/run.sh" "${tests[@]}"
 	rc=$?
@@ -274,8 +278,8 @@ check_kernel() {
 		failed=$(grep -cE '^not ok [0-9]+' "$res/output" || true)
 		failed=$((failed + 1))
 		case $(cat "$res/guest" 2>/dev/null) in
-		timeout) log "$kver: guest timed out after ${vm_timeout}s (counted as 1 failed test)" ;;
-		idle) log "$kver: guest stopped after ${idle_timeout}s without output, kernel wedged? (counted as 1 failed test)" ;;
+		timeout) log "$kver: guest timed out after $((vm_timeout * t_test / per_test))s (counted as 1 failed test)" ;;
+		idle) log "$kver: guest stopped after $((t_test + 120))s without output, kernel wedged? (counted as 1 failed test)" ;;
 		exited) log "$kver: run.sh failed with status $rc before its totals (counted as 1 failed test)" ;;
 		*) log "$kver: guest died (counted as 1 failed test)" ;;
 		esac
