@@ -24,7 +24,14 @@ require_synflood
 require_cli
 trap cleanup EXIT
 
-MAX=${HSMON_FLOOD_MAX_FLOWS:-4096}
+# 4096 flows, flooded with 40,960 SYNs; on the debug kernel, several times
+# slower per packet, 256 and 2,560.
+MAX=${HSMON_FLOOD_MAX_FLOWS:-$(by_kind 4096 256)}
+# The debug kernel, its readers busy, absorbs some 100 SYNs a second: a
+# faster flood would only fill the receive queue, which then drops the real
+# connections' SYNs too (not hsmon's doing). There the flood keeps to 50.
+RATE=()
+[ "$HSMON_KERNEL_KIND" != debug ] || RATE=(-r 25)
 PER_FAMILY=$((MAX * 5))		# IPv4 + IPv6 = 10 x max_flows
 DPORT=8080
 EARLY=8				# held connections per family before the flood
@@ -34,15 +41,10 @@ LATE=2				# ... and during it
 hsmon_reload max_flows=$MAX syn_timeout=3600 || die "insmod max_flows=$MAX"
 require_genl
 
-# veth hands each frame to the peer's backlog queue: let it hold the flood,
-# so that the server sees (nearly) every SYN.
-old_backlog=$(sysctl -n net.core.netdev_max_backlog)
-cleanup() {
-	sysctl -qw net.core.netdev_max_backlog="$old_backlog"
-	hsmon_cleanup
-}
-sysctl -qw net.core.netdev_max_backlog=100000
-
+# veth hands each frame to the peer's backlog queue (netdev_max_backlog,
+# 1000): what it cannot hold is dropped, as a NIC's ring would. The queue
+# stays short, so that the real handshakes during the flood are not held
+# behind it for longer than the table takes to turn over.
 topo_pair
 # The server answers the spoofed sources through the client, which drops
 # those SYN/ACKs (not its addresses, no forwarding).
@@ -50,6 +52,24 @@ ns_batch "$NS_S" <<EOF
 route add 10.0.0.0/8 via $C4
 route add 2001:db8:ff00::/40 via $C6
 EOF
+# The flood fills the receive queues: an ARP or neighbour solicitation
+# would wait behind it and time out. Fixed neighbours.
+mac_c=$(mac_of "$NS_C" veth0) mac_s=$(mac_of "$NS_S" veth0)
+ns_batch "$NS_C" <<EOF
+neigh replace $S4 lladdr $mac_s dev veth0 nud permanent
+neigh replace $S6 lladdr $mac_s dev veth0 nud permanent
+EOF
+ns_batch "$NS_S" <<EOF
+neigh replace $C4 lladdr $mac_c dev veth0 nud permanent
+neigh replace $C6 lladdr $mac_c dev veth0 nud permanent
+EOF
+# 6.1 caps a namespace's IPv6 routing entries (net.ipv6.route.max_size,
+# 4096; 6.3 dropped the cap): replies to thousands of spoofed sources
+# exhaust it and a real connect() fails with "No route to host". Not a limit
+# of hsmon's: lift it.
+for ns in "$NS_C" "$NS_S"; do
+	ip netns exec "$ns" sysctl -qw net.ipv6.route.max_size=1048576 2>/dev/null
+done
 # SYN cookies once the backlog is full: the flood does not starve the real
 # connections of the listener's queue.
 ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_syncookies=1 net.ipv4.tcp_max_syn_backlog=128
@@ -201,10 +221,10 @@ readers=("${BG_PIDS[@]: -6}")
 logt "flood: $PER_FAMILY SYNs over IPv4 and as many over IPv6, random sources"
 t0=$(now_ms)
 ip netns exec "$NS_C" "$SYNFLOOD" -d "$S4" -p $DPORT -n $PER_FAMILY -s 10.0.0.0 -S 16777216 \
-	-a -P 1024 -R 64512 -o -z 1 >"$TMPD/flood4" 2>&1 &
+	-a -P 1024 -R 64512 -o -z 1 "${RATE[@]}" >"$TMPD/flood4" 2>&1 &
 f4=$!
 ip netns exec "$NS_C" "$SYNFLOOD" -d "$S6" -p $DPORT -n $PER_FAMILY -s 2001:db8:ff00:: \
-	-S 16777216 -a -P 1024 -R 64512 -o -z 2 >"$TMPD/flood6" 2>&1 &
+	-S 16777216 -a -P 1024 -R 64512 -o -z 2 "${RATE[@]}" >"$TMPD/flood6" 2>&1 &
 f6=$!
 
 # Real connections in the middle of the flood.
@@ -245,9 +265,9 @@ syn_s=$(counter_of "$TMPD/s1" syn)
 log "server: $(counters_of "$TMPD/s1" | grep -E '^(segments|syn|synack|evicted|table_full|alloc_failed|flows|flows_[a-z_]*) ' | tr '\n' ' ')"
 log "client: $(counters_of "$TMPD/c1" | grep -E '^(syn|evicted|table_full|alloc_failed|flows) ' | tr '\n' ' ')"
 
-# The server saw the flood (a few SYNs may be lost on the way: veth drops
-# what its backlog cannot hold) and kept within its table.
-check_ge "server: SYNs seen (flood + real)" $((2 * PER_FAMILY * 95 / 100)) "$syn_s"
+# The server saw the flood (less what the backlog queue dropped), several
+# times its table, and kept within its table.
+check_ge "server: SYNs seen (flood + real), at least 3 x max_flows" $((3 * MAX)) "$syn_s"
 for f in s1 c1; do
 	flows=$(counter_of "$TMPD/$f" flows)
 	check_le "$f: flows <= max_flows" $MAX "$flows"
