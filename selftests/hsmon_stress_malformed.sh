@@ -267,12 +267,7 @@ for w in r s; do
 done
 
 # The kernel log since the live flows were up: no report of a bug.
-bad=${HSMON_BAD_KMSG:-'WARNING|BUG:|Oops|Call Trace|general protection|KASAN|UBSAN|refcount_t|list_(add|del) corruption|Kernel panic|soft lockup|hung task|circular locking|recursive locking|suspicious RCU|sleeping function called|Unable to handle'}
-reports=""
-while IFS= read -r l; do
-	[[ "$l" =~ $bad ]] && reports+="$l"$'\n'
-done < <(kmsg_since)
-check_eq "kernel log lines that report a bug" "" "$reports"
+check_eq "kernel log lines that report a bug" "" "$(kmsg_reports)"
 
 logt "a new handshake each way"
 connect_pair $NEW4 $NEW6

@@ -198,18 +198,7 @@ churn "after the reload" -n 4 -w 4 -c $CONNS -b 22000
 check_eq "after the reload: nschurn exit status" 0 "${CHURN[rc]}"
 check_eq "after the reload: namespaces that saw their flows" 4 "${CHURN[ok]}"
 
-# The kernel log since the start.
-kmsg_since >"$TMPD/kmsg"
-bad='WARNING|BUG:|kernel BUG|Oops|ODEBUG|Call Trace|general protection|KASAN|UBSAN|refcount_t|list_(add|del) corruption|Kernel panic|soft lockup|hung task|blocked for more than|circular locking|recursive locking|inconsistent lock state|suspicious RCU|sleeping function called|Unable to handle|unreferenced object|unregister_netdevice: waiting|page allocation failure|rcu: INFO|detected stall'
-reports=""
-n=0
-while IFS= read -r l; do
-	[[ "$l" =~ $bad ]] || continue
-	n=$((n + 1))
-	[ $n -le 10 ] && reports+="$l"$'\n'
-done <"$TMPD/kmsg"
-[ $n -gt 10 ] && reports+="... $((n - 10)) more"
-check_eq "kernel log lines that report a bug" "" "$reports"
+check_eq "kernel log lines that report a bug" "" "$(kmsg_reports)"
 
 log "figures: round 1 $NAMESPACES namespaces in $t_churn1 ms," \
 	"round 2 $READER_NAMESPACES namespaces in $t_churn2 ms," \

@@ -634,14 +634,18 @@ kmsg_since() {
 }
 
 # kmsg_reports: the lines since the last kmsg_mark that report a kernel bug
-# (the same families check.sh judges for the whole run).
-HSMON_BAD_KMSG='WARNING|BUG:|kernel BUG|Oops|Call Trace|general protection|KASAN|UBSAN|refcount_t|list_(add|del) corruption|Kernel panic|soft lockup|hung task|blocked for more than|circular locking|recursive locking|inconsistent lock state|suspicious RCU|sleeping function called|Unable to handle|unreferenced object|ODEBUG|rcu_(sched|preempt) (self-)?detected stall'
+# (the families check.sh judges for the whole run), the first 10 of them and
+# how many more.
+HSMON_BAD_KMSG='WARNING|BUG:|kernel BUG|Oops|Call Trace|general protection|KASAN|UBSAN|refcount_t|list_(add|del) corruption|Kernel panic|soft lockup|hung task|blocked for more than|circular locking|recursive locking|inconsistent lock state|suspicious RCU|sleeping function called|Unable to handle|unreferenced object|ODEBUG|rcu: INFO|detected stall|unregister_netdevice: waiting|page allocation failure'
 kmsg_reports() {
-	local l
+	local l n=0
 
 	while IFS= read -r l; do
-		[[ "$l" =~ $HSMON_BAD_KMSG ]] && printf '%s\n' "$l"
+		[[ "$l" =~ $HSMON_BAD_KMSG ]] || continue
+		n=$((n + 1))
+		[ $n -le 10 ] && printf '%s\n' "$l"
 	done < <(kmsg_since)
+	[ $n -le 10 ] || echo "... $((n - 10)) more"
 }
 
 # ---------------------------------------------------------------- prerequisites
