@@ -82,6 +82,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <poll.h>
 #include <arpa/inet.h>
@@ -98,6 +99,8 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "tools.h"
 
 #include "../../include/uapi/linux/hsmon.h"
 
@@ -218,7 +221,7 @@ struct stats {
 };
 
 static struct stats st;
-static const char *prog = "nlfuzz";
+const char *prog = "nlfuzz";
 static bool verbose;
 static uint16_t fam_id;
 static uint32_t mcgrp_id;
@@ -231,10 +234,7 @@ static uint64_t rnd_state;
 
 static uint64_t rnd(void)
 {
-	rnd_state ^= rnd_state >> 12;
-	rnd_state ^= rnd_state << 25;
-	rnd_state ^= rnd_state >> 27;
-	return rnd_state * 0x2545f4914f6cdd1dULL;
+	return rnd_next(&rnd_state);
 }
 
 static void rnd_seed(uint64_t seed)
@@ -2586,20 +2586,6 @@ static void usage(int status)
 	exit(status);
 }
 
-static unsigned long parse_ul(const char *s, const char *what)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-') {
-		fprintf(stderr, "%s: bad %s '%s'\n", prog, what, s);
-		exit(2);
-	}
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long count = 0, min_flows = 1000;
@@ -2616,10 +2602,10 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt(argc, argv, "s:n:m:t:vh")) != -1) {
 		switch (c) {
-		case 's': seed = parse_ul(optarg, "seed"); break;
-		case 'n': count = parse_ul(optarg, "count"); break;
-		case 'm': min_flows = parse_ul(optarg, "number of flows"); break;
-		case 't': timeout_ms = parse_ul(optarg, "timeout"); break;
+		case 's': seed = parse_ul(optarg, "seed", 0, ULONG_MAX); break;
+		case 'n': count = parse_ul(optarg, "count", 0, ULONG_MAX); break;
+		case 'm': min_flows = parse_ul(optarg, "number of flows", 0, ULONG_MAX); break;
+		case 't': timeout_ms = parse_ul(optarg, "timeout", 1, INT_MAX); break;
 		case 'v': verbose = true; break;
 		case 'h': usage(0); break;
 		default: usage(2);

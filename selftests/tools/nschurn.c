@@ -72,6 +72,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tools.h"
+
 #include "../../include/uapi/linux/hsmon.h"
 
 #ifndef TCP_REPAIR
@@ -85,7 +87,7 @@
 #define CHECK_MS	5000	/* how long the expected flows may take to show */
 #define PROC_HSMON	"/proc/self/net/hsmon"
 
-static const char *prog = "nschurn";
+const char *prog = "nschurn";
 
 struct opts {
 	unsigned int count;	/* namespaces */
@@ -149,22 +151,6 @@ static void usage(int status)
 "  -v         one line per namespace\n",
 		prog, MAX_WINDOW, MAX_CONNS);
 	exit(status);
-}
-
-static unsigned long parse_ul(const char *s, const char *what,
-			      unsigned long min, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
-		fprintf(stderr, "%s: bad %s '%s' (want %lu..%lu)\n",
-			prog, what, s, min, max);
-		exit(2);
-	}
-	return v;
 }
 
 static long long now_ms(void)

@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tools.h"
+
 #ifndef IPV6_HDRINCL
 #define IPV6_HDRINCL 36
 #endif
@@ -68,7 +70,7 @@ struct opts {
 	bool quiet;
 };
 
-static const char *prog = "synflood";
+const char *prog = "synflood";
 
 static void usage(int status)
 {
@@ -103,31 +105,12 @@ static void die(const char *what)
 	exit(1);
 }
 
-static unsigned long parse_ul(const char *s, const char *what,
-			      unsigned long min, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
-		fprintf(stderr, "%s: bad %s '%s' (want %lu..%lu)\n",
-			prog, what, s, min, max);
-		exit(2);
-	}
-	return v;
-}
-
 static uint64_t rnd_state;
 
 /* xorshift64*: fast, and plenty for picking ports and ISNs. */
 static uint64_t rnd(void)
 {
-	rnd_state ^= rnd_state >> 12;
-	rnd_state ^= rnd_state << 25;
-	rnd_state ^= rnd_state >> 27;
-	return rnd_state * 0x2545f4914f6cdd1dULL;
+	return rnd_next(&rnd_state);
 }
 
 static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
