@@ -59,12 +59,6 @@ static void usage(int status)
 	exit(status);
 }
 
-static void die(const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	exit(1);
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -98,7 +92,7 @@ static void epoll_set(int ep, int op, int fd, uint32_t events, uint64_t data)
 	struct epoll_event ev = { .events = events, .data.u64 = data };
 
 	if (epoll_ctl(ep, op, fd, &ev) < 0)
-		die("epoll_ctl");
+		die_errno("epoll_ctl");
 }
 
 /* The server: one event loop; data.u64 is the fd, bit 32 set once answered. */
@@ -110,22 +104,22 @@ static __attribute__((noreturn)) void serve(void)
 
 	lfd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (lfd < 0)
-		die("socket");
+		die_errno("socket");
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(lfd, (struct sockaddr *)&addr, addrlen) < 0)
-		die("bind");
+		die_errno("bind");
 	if (listen(lfd, 4096) < 0)
-		die("listen");
+		die_errno("listen");
 	ep = epoll_create1(0);
 	if (ep < 0)
-		die("epoll_create1");
+		die_errno("epoll_create1");
 	epoll_set(ep, EPOLL_CTL_ADD, lfd, EPOLLIN, (uint64_t)lfd);
 	printf("listening\n");
 	fflush(stdout);
 	for (;;) {
 		n = epoll_wait(ep, ev, 256, -1);
 		if (n < 0 && errno != EINTR)
-			die("epoll_wait");
+			die_errno("epoll_wait");
 		for (i = 0; i < n; i++) {
 			fd = (int)(ev[i].data.u64 & 0xffffffff);
 			if (fd == lfd) {
@@ -156,7 +150,7 @@ static int start(int ep, struct slot *s, unsigned int idx, unsigned long *errors
 	for (;;) {
 		s->fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		if (s->fd < 0)
-			die("socket");
+			die_errno("socket");
 		setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		s->done = 0;
@@ -183,7 +177,7 @@ static int client(unsigned int clients, double seconds)
 
 	ep = epoll_create1(0);
 	if (ep < 0)
-		die("epoll_create1");
+		die_errno("epoll_create1");
 	memset(buf, 'q', sizeof(buf));
 	t0 = now();
 	for (i = 0; i < clients; i++)
@@ -191,7 +185,7 @@ static int client(unsigned int clients, double seconds)
 	while ((t1 = now()) - t0 < seconds) {
 		n = epoll_wait(ep, ev, MAX_CLIENTS, 100);
 		if (n < 0 && errno != EINTR)
-			die("epoll_wait");
+			die_errno("epoll_wait");
 		for (j = 0; j < n; j++) {
 			struct slot *s = &slots[ev[j].data.u64];
 			bool restart = false;

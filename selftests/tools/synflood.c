@@ -99,12 +99,6 @@ static void usage(int status)
 	exit(status);
 }
 
-static void die(const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	exit(1);
-}
-
 static uint64_t rnd_state;
 
 /* xorshift64*: fast, and plenty for picking ports and ISNs. */
@@ -175,7 +169,7 @@ static void default_src(struct opts *o)
 
 	fd = socket(o->family, SOCK_DGRAM, 0);
 	if (fd < 0)
-		die("socket(SOCK_DGRAM)");
+		die_errno("socket(SOCK_DGRAM)");
 	if (o->family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 
@@ -192,10 +186,10 @@ static void default_src(struct opts *o)
 		len = sizeof(*sin6);
 	}
 	if (connect(fd, (struct sockaddr *)&ss, len))
-		die("no route to the destination (connect)");
+		die_errno("no route to the destination (connect)");
 	len = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &len))
-		die("getsockname");
+		die_errno("getsockname");
 	if (o->family == AF_INET)
 		o->src.v4 = ((struct sockaddr_in *)&ss)->sin_addr;
 	else
@@ -387,13 +381,13 @@ int main(int argc, char **argv)
 
 	fd = socket(o.family, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0)
-		die("socket(SOCK_RAW, IPPROTO_RAW) (needs CAP_NET_RAW)");
+		die_errno("socket(SOCK_RAW, IPPROTO_RAW) (needs CAP_NET_RAW)");
 	if (o.family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&dst;
 
 		/* IPPROTO_RAW implies it; say so anyway. */
 		if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &(int){ 1 }, sizeof(int)))
-			die("IP_HDRINCL");
+			die_errno("IP_HDRINCL");
 		sin->sin_family = AF_INET;
 		sin->sin_addr = o.dst.v4;
 		dstlen = sizeof(*sin);
@@ -401,7 +395,7 @@ int main(int argc, char **argv)
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&dst;
 
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_HDRINCL, &(int){ 1 }, sizeof(int)))
-			die("IPV6_HDRINCL");
+			die_errno("IPV6_HDRINCL");
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_addr = o.dst.v6;	/* sin6_port stays 0: IPPROTO_RAW */
 		dstlen = sizeof(*sin6);

@@ -10,8 +10,16 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 extern const char *prog;
+
+/* Say what failed and errno's text, and exit 1. */
+static inline __attribute__((noreturn)) void die_errno(const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
+	exit(1);
+}
 
 /* A number in min..max (any base strtoul takes), or exit 2 saying why. */
 static inline unsigned long parse_ul(const char *s, const char *what,
