@@ -5,8 +5,10 @@
 #                        BUILDDIR=d to build a copy of the sources in d)
 #   make cli             the hsmon command-line tool only (needs libmnl-dev)
 #   make install         install the module (extra/, depmod) and the tool
-#   make check           the whole test suite in QEMU (installs what it needs)
-#   make check-one       KVER=... [TEST=...]: one kernel, one test
+#   make check           the whole test suite in QEMU, on the stock, PREEMPT_RT and
+#                        debug kernels (installs and builds what it needs)
+#   make check-one       KVER=... [TEST=...]: one kernel (KVER=debug: the debug
+#                        one), one test
 #   make demo            a guest with hsmon loaded, real handshakes, /proc/hsmon
 #   make shell           an interactive guest shell with hsmon loaded
 #   make spec-check      the uapi header agrees with netlink/hsmon.yaml
@@ -71,4 +73,4 @@ shell:
 	bash scripts/shell.sh
 
 help:
-	@sed -n '3,13p' Makefile
+	@sed -n '3,16p' Makefile
