@@ -23,8 +23,7 @@ hsmon_reload max_flows=$MAX || die "insmod max_flows=$MAX"
 
 topo_pair
 # The SYN/ACKs to the spoofed source leave on the wire to a MAC nobody owns.
-ip -n "$NS_S" neigh add "$SPOOF" lladdr 02:00:00:00:00:99 dev veth0 nud permanent ||
-	die "static neighbour in $NS_S"
+deaf_neigh "$NS_S" veth0 "$SPOOF"
 
 listen_in "$NS_S" "$S4" $EST_PORT
 listen_in "$NS_S" "$S4" $FLOOD_PORT --backlog 4096

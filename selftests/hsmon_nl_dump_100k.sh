@@ -39,8 +39,7 @@ require_genl
 setup_ns A B
 veth_link "$A" veth0 "$B" veth0
 addr "$A" veth0 "$C4/24"
-ip -n "$A" neigh add "$DST" lladdr 02:00:00:00:00:99 dev veth0 nud permanent ||
-	die "static neighbour in $A"
+deaf_neigh "$A" veth0 "$DST"
 
 t0=$(now_ms)
 check_eq "synflood" "sent $N" "$(ip netns exec "$A" "$SYNFLOOD" -d "$DST" -p $DPORT \

@@ -60,8 +60,7 @@ require_genl
 setup_ns A B
 veth_link "$A" veth0 "$B" veth0
 addr "$A" veth0 "$C4/24"
-ip -n "$A" neigh add "$DST" lladdr 02:00:00:00:00:99 dev veth0 nud permanent ||
-	die "static neighbour in $A"
+deaf_neigh "$A" veth0 "$DST"
 config_before=$(cli "$A" config 2>&1) || die "hsmon config: $config_before"
 
 kmsg_mark

@@ -271,6 +271,13 @@ veth_link() {
 	ip -n "$3" link set "$4" up || die "link up $3/$4"
 }
 
+# deaf_neigh NS IF ADDR: ADDR is on IF's link, at a MAC address nobody has:
+# what NS sends there leaves (through its LOCAL_OUT hook), unanswered.
+deaf_neigh() {
+	ip -n "$1" neigh add "$3" lladdr 02:00:00:00:00:99 dev "$2" nud permanent ||
+		die "static neighbour $3 in $1"
+}
+
 # addr NS IF ADDR/PREFIX (IPv6 addresses are added nodad: usable at once)
 addr() {
 	case "$3" in
