@@ -111,6 +111,18 @@ spawn bash -c 'exec ip netns exec "$1" "$2" watch >"$3" 2>&1' watch "$NS_S" "$HS
 	"$TMPD/watch"
 watch_pid=$BG_PID
 
+# enomem ERRFILE WHAT GREP_ARGS...: whether a failure's message (ERRFILE)
+# says ENOMEM, as grep GREP_ARGS finds; any other failure is recorded in
+# $TMPD/errors as "WHAT: message".
+enomem() {
+	local f=$1 what=$2
+
+	shift 2
+	grep -q "$@" "$f" && return 0
+	echo "$what: $(head -c 200 "$f")" >>"$TMPD/errors"
+	return 1
+}
+
 # Readers: a read either succeeds or fails with ENOMEM ("Cannot allocate
 # memory"); any other outcome is recorded.
 proc_reader() {
@@ -122,10 +134,8 @@ proc_reader() {
 			# A full read ends with a flow line or the header, never half.
 			head -n 1 "$TMPD/proc_out" | grep -q '^segments ' ||
 				echo "bad read: $(head -c 200 "$TMPD/proc_out")" >>"$TMPD/errors"
-		elif grep -q 'Cannot allocate memory' "$TMPD/proc_err"; then
+		elif enomem "$TMPD/proc_err" "proc read" 'Cannot allocate memory'; then
 			enomem=$((enomem + 1))
-		else
-			echo "proc read: $(head -c 200 "$TMPD/proc_err")" >>"$TMPD/errors"
 		fi
 	done
 	echo "$ok $enomem" >"$TMPD/proc_reads"
@@ -139,10 +149,8 @@ nl_reader() {
 			rc=$?
 			if [ "$rc" = 0 ]; then
 				ok=$((ok + 1))
-			elif grep -qi 'memory\|no buffer' "$TMPD/nl_err"; then
+			elif enomem "$TMPD/nl_err" "hsmon $what: exit $rc" -i 'memory\|no buffer'; then
 				failed=$((failed + 1))
-			else
-				echo "hsmon $what: exit $rc: $(head -c 200 "$TMPD/nl_err")" >>"$TMPD/errors"
 			fi
 		done
 	done
@@ -162,10 +170,8 @@ ns_churn() {
 			[ -e "/run/netns/$name" ] && ip netns exec "$name" cat /proc/net/hsmon \
 				>/dev/null 2>&1
 			ip netns del "$name"
-		elif grep -q 'Cannot allocate memory' "$TMPD/ns_err"; then
+		elif enomem "$TMPD/ns_err" "netns add" 'Cannot allocate memory'; then
 			refused=$((refused + 1))
-		else
-			echo "netns add: $(head -c 200 "$TMPD/ns_err")" >>"$TMPD/errors"
 		fi
 	done
 	echo "$made $refused" >"$TMPD/ns_churn"
