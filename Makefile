@@ -10,6 +10,8 @@
 #   make check-one       KVER=... [TEST=...]: one kernel (KVER=debug: the debug
 #                        one), one test
 #   make demo            a guest with hsmon loaded, real handshakes, /proc/hsmon
+#   make bench           benchmarks against no module and nf_conntrack, in QEMU
+#                        (stock 6.1): writes BENCHMARKS.md (see scripts/bench.sh)
 #   make shell           an interactive guest shell with hsmon loaded
 #   make spec-check      the uapi header agrees with netlink/hsmon.yaml
 #   make debug-kernel    build (cached) and install the KASAN/lockdep/kmemleak kernel
@@ -21,7 +23,7 @@ BUILDDIR ?=
 SOURCES := Kbuild $(wildcard module/*.c module/*.h module/selftest/*.c module/Kbuild include/uapi/linux/*.h)
 
 .PHONY: all module cli install uninstall clean check check-one demo shell help spec-check \
-	debug-kernel
+	debug-kernel bench
 
 all: module cli
 
@@ -69,8 +71,11 @@ check-one:
 demo:
 	bash scripts/demo.sh
 
+bench:
+	bash scripts/bench.sh
+
 shell:
 	bash scripts/shell.sh
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,18p' Makefile

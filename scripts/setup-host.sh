@@ -93,6 +93,7 @@ install_missing bookworm \
 	qemu-system-x86 busybox-static cpio xz-utils \
 	iproute2 nftables python3 python3-scapy python3-yaml tcpdump procps \
 	libmnl-dev pkg-config \
+	iperf3 conntrack linux-perf \
 	"linux-image-$K61" "linux-headers-$K61"
 install_missing bookworm-backports \
 	"linux-image-$K612" "linux-headers-$K612" \
