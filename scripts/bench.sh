@@ -1,0 +1,436 @@
+#!/usr/bin/env bash
+# make bench: what hsmon costs, against no module and against nf_conntrack,
+# measured in one QEMU guest (the stock 6.1 kernel), and BENCHMARKS.md.
+#
+#   scripts/bench.sh [--kernel KVER] [--out FILE]      host: build, boot, report
+#   scripts/bench.sh --guest --ko KO --cli HSMON --out RAW [--smoke]
+#
+# Configurations, switched inside one boot: none (no hook in the test
+# namespaces), hsmon (hsmon.ko loaded), conntrack (an nft rule matching
+# "ct state" in both namespaces, which turns nf_conntrack on there), both.
+# Each round runs every workload once per configuration, the order rotated
+# from round to round (A B C D, B C D A, ...), so that a slow moment of the
+# emulator does not land on one configuration. The report gives medians
+# with min and max over the rounds, and ratios of medians.
+#
+# Workloads, between namespaces hb_a (client) and hb_b (server) over veth,
+# IPv4 and IPv6:
+#   crr    connections per second: selftests/tools/crr, $CLIENTS connections
+#          in flight, each connect, 64-byte request, 64-byte response, reset
+#   bulk   iperf3, one TCP stream, received bits per second
+#   flood  SYNs from random sources (selftests/tools/synflood) at a
+#          listening port: SYNs per second the server's TCP receives
+#          (TcpInSegs of hb_b), whatever was sent
+# Then, one configuration at a time:
+#   memory bytes per tracked flow with $FLOWS flows (distinct SYNs to a
+#          closed port of hb_b, whose RSTs are dropped): the flow cache's slabs from /proc/slabinfo
+#          (every page of it, so slab rounding and partly used slabs count),
+#          all slab growth (anything else allocated per flow) and the bucket
+#          array's share; the same for nf_conntrack entries
+#   dump   seconds to read those flows: cat /proc/hsmon, hsmon flows, and
+#          conntrack -L for the conntrack entries
+#   profile  perf (cpu-clock, the only clock TCG has) over the IPv4 crr
+#          workload with hsmon, then with conntrack: the share of samples
+#          in each one's functions
+#
+# Knobs (environment): HSMON_BENCH_ROUNDS (5), HSMON_BENCH_SECONDS (5, per
+# measurement), HSMON_BENCH_FLOWS (1000000), HSMON_BENCH_CLIENTS (32).
+# --smoke: 1 round of 1 s, 2,000 flows: checks that every figure comes out
+# (the selftest hsmon_bench_smoke runs it), judging no timing.
+#
+# The raw figures are lines of words (see emit()); scripts/bench-report.py
+# turns them into BENCHMARKS.md.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+
+host() {
+	local kver="" out=$repo/BENCHMARKS.md res=$repo/build/bench
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-k | --kernel) kver=${2:?}; shift 2 ;;
+		-o | --out) out=${2:?}; shift 2 ;;
+		*) echo "usage: scripts/bench.sh [--kernel KVER] [--out FILE]" >&2; exit 2 ;;
+		esac
+	done
+	bash "$here/setup-host.sh"
+	[ -n "$kver" ] || kver=$(head -n 1 "$here/.kernels")
+	echo "bench: building hsmon.ko for $kver, the hsmon tool and the load tools" >&2
+	"$here/build.sh" "$kver"
+	mkdir -p "$repo/build/cli" "$res"
+	make -s -C "$repo/build/cli" -f "$repo/cli/Makefile" --no-print-directory hsmon
+	make -s -C "$repo/selftests/tools"
+	rm -f "$res/raw"
+	# tsc=reliable: the guest's clock is the TSC, as on real machines; left
+	# alone, the kernel finds the emulated TSCs unsynchronized and reads
+	# the emulated HPET, whose every read is an exit to QEMU's device
+	# model, for each clock reading TCP, conntrack or hsmon makes.
+	"$here/vm.sh" --kernel "$kver" --mem 3G --timeout 5400 --idle-timeout 900 \
+		--append "tsc=reliable" --results "$res" -- \
+		env $(env | grep -E '^HSMON_BENCH_[A-Z]+=[0-9]+$' || true) bash "$here/bench.sh" --guest --ko "$repo/build/$kver/module/hsmon.ko" \
+		--cli "$repo/build/cli/hsmon" --out "$res/raw"
+	{
+		echo "host cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+		echo "host cores $(nproc)"
+		echo "host qemu $(qemu-system-x86_64 --version | head -n 1)"
+		echo "host date $(date -u +%Y-%m-%dT%H:%MZ)"
+		echo "host commit $(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)"
+	} >>"$res/raw"
+	/usr/bin/python3 "$here/bench-report.py" "$res/raw" >"$out.tmp"
+	mv "$out.tmp" "$out"
+	echo "bench: wrote $out (raw figures: $res/raw)" >&2
+}
+
+# ---- inside the guest ----
+
+A=hb_a
+B=hb_b
+A4=10.9.0.1
+B4=10.9.0.2
+A6=fd09::1
+B6=fd09::2
+PORT_CRR=5001
+PORT_FLOOD=5002
+PORT_CLOSED=5003
+CONFIGS=(none hsmon conntrack both)
+
+log() { echo "bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# emit WORDS...: one raw figure; every line starts with its kind.
+emit() {
+	echo "$*" >>"$OUT"
+	log "$*"
+}
+
+now() { date +%s.%N; }
+elapsed() { echo "$(now) $1" | awk '{ printf "%.3f", $1 - $2 }'; }
+
+in_a() { ip netns exec $A "$@"; }
+in_b() { ip netns exec $B "$@"; }
+
+hsmon_loaded() { [ -d /sys/module/hsmon ]; }
+
+hsmon_load() {	# module parameters...
+	hsmon_loaded && hsmon_unload
+	insmod "$KO" "$@"
+}
+
+hsmon_unload() {
+	local i
+	for i in $(seq 50); do
+		hsmon_loaded || return 0
+		rmmod hsmon 2>/dev/null && return 0
+		sleep 0.2
+	done
+	die "hsmon would not unload"
+}
+
+ct_on() {	# namespaces...
+	local ns
+	for ns in "$@"; do
+		ip netns exec "$ns" nft list table inet hb_ct >/dev/null 2>&1 && continue
+		ip netns exec "$ns" nft -f - <<-'EOF'
+			table inet hb_ct {
+				chain c_in { type filter hook input priority 0; ct state invalid counter; }
+			}
+		EOF
+	done
+}
+
+ct_off() {
+	local ns
+	for ns in $A $B; do
+		ip netns exec "$ns" nft delete table inet hb_ct 2>/dev/null || true
+		ip netns exec "$ns" conntrack -F 2>/dev/null || true
+	done
+}
+
+set_config() {
+	case $1 in
+	none) ct_off; hsmon_loaded && hsmon_unload ;;
+	hsmon) ct_off; hsmon_loaded || hsmon_load ;;
+	conntrack) hsmon_loaded && hsmon_unload; ct_on $A $B ;;
+	both) hsmon_loaded || hsmon_load; ct_on $A $B ;;
+	esac
+	CONFIG=$1
+}
+
+setup() {
+	# QEMU TCG mishandles the kernel's text patching when the netfilter
+	# static keys flip under traffic (see selftests/hsmon_rmmod_under_load.sh):
+	# empty base chains in the initial namespace, where no test traffic
+	# goes, hold every hook point's key on, so that switching
+	# configurations only adds and removes hooks in hb_a and hb_b.
+	nft -f - <<-'EOF'
+		table inet hb_keep_keys {
+			chain c_pre { type filter hook prerouting priority 0; }
+			chain c_in { type filter hook input priority 0; }
+			chain c_fwd { type filter hook forward priority 0; }
+			chain c_out { type filter hook output priority 0; }
+			chain c_post { type filter hook postrouting priority 0; }
+		}
+	EOF
+	ip netns add $A
+	ip netns add $B
+	ip link add veth0 netns $A type veth peer name veth0 netns $B
+	ip -n $A addr add $A4/24 dev veth0
+	ip -n $B addr add $B4/24 dev veth0
+	ip -n $A addr add $A6/64 dev veth0 nodad
+	ip -n $B addr add $B6/64 dev veth0 nodad
+	local ns
+	for ns in $A $B; do
+		ip -n $ns link set lo up
+		ip -n $ns link set veth0 up
+	done
+	# The flood's random sources are routed back to hb_a, which drops
+	# what it gets (not its address, no forwarding): one neighbour.
+	ip -n $B route add 10.99.0.0/16 via $A4
+	ip -n $B route add fd99::/64 via $A6
+	in_b "$TOOLS/crr" -l $B4 -p $PORT_CRR >/dev/null &
+	in_b "$TOOLS/crr" -l $B6 -p $PORT_CRR >/dev/null &
+	in_b iperf3 -s -D -1 >/dev/null 2>&1 || true
+	in_b "$TOOLS/crr" -l :: -p $PORT_FLOOD >/dev/null &	# dual stack
+	sleep 1
+}
+
+dst_of() { [ "$1" = 4 ] && echo $B4 || echo $B6; }
+
+run_crr() {	# family
+	local r
+	r=$(in_a "$TOOLS/crr" -c "$(dst_of "$1")" -p $PORT_CRR -n "$CLIENTS" -t "$SECS" \
+		-q 64 -r 64) || die "crr failed: $r"
+	# connections N seconds S rate R errors E
+	emit "result crr ipv$1 $CONFIG $ROUND $(echo "$r" | awk '{ print $6 }') conn/s"
+}
+
+run_bulk() {	# family
+	local j bps
+	in_b iperf3 -s -D -1 >/dev/null 2>&1 || true
+	sleep 0.2
+	j=$(in_a iperf3 -c "$(dst_of "$1")" -t "$SECS" -J) || die "iperf3 failed"
+	bps=$(echo "$j" | /usr/bin/python3 -c \
+		'import json,sys; print("%.0f" % json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])')
+	emit "result bulk ipv$1 $CONFIG $ROUND $bps bit/s"
+}
+
+tcp_insegs() { in_b nstat -az TcpInSegs | awk '$1 == "TcpInSegs" { print $2 }'; }
+
+run_flood() {	# family
+	local src before after t0 secs
+	[ "$1" = 4 ] && src=10.99.0.0 || src=fd99::
+	before=$(tcp_insegs)
+	t0=$(now)
+	timeout -s INT "$SECS" ip netns exec $A "$TOOLS/synflood" -"$1" -d "$(dst_of "$1")" \
+		-p $PORT_FLOOD -n 1000000000 -s "$src" -S 65536 -a -o -q -b 256 || true
+	secs=$(elapsed "$t0")
+	after=$(tcp_insegs)
+	emit "result flood ipv$1 $CONFIG $ROUND $(awk -v n=$((after - before)) -v s="$secs" \
+		'BEGIN { printf "%.0f", n / s }') syn/s"
+	# Let the backlog and the SYN/ACKs drain before the next measurement.
+	sleep 1
+}
+
+# slab_pages NAME: pages held by one slab cache (active slabs x pages each).
+slab_pages() {
+	awk -v n="$1" '$1 == n { print $15 * $6; f = 1 } END { if (!f) print 0 }' /proc/slabinfo
+}
+
+slab_objs() {
+	awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' /proc/slabinfo
+}
+
+slab_total_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
+
+settle() {	# let RCU frees and deferred work finish
+	sleep 2
+	echo 2 >/proc/sys/vm/drop_caches
+	sleep 1
+}
+
+# make_flows N: N distinct SYNs from hb_a to a closed port of hb_b.
+make_flows() {
+	local t0
+	t0=$(now)
+	in_a "$TOOLS/synflood" -4 -d $B4 -p $PORT_CLOSED -n "$1" -s 10.99.0.0 -S 65536 \
+		-P 1024 -R 64000 -q -b 256 || die "synflood failed"
+	log "$1 SYNs sent in $(elapsed "$t0") s"
+	sleep 2
+}
+
+median_time() {	# command...: prints the median of $DUMP_ROUNDS runs, and min, max
+	local i t0 ts=()
+	for i in $(seq "$DUMP_ROUNDS"); do
+		t0=$(now)
+		"$@" >/dev/null 2>&1 || die "failed: $*"
+		ts+=("$(elapsed "$t0")")
+	done
+	printf '%s\n' "${ts[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
+
+lines_of() { "$@" 2>/dev/null | wc -l; }
+
+phase_memory() {
+	local base_pages base_kb pages kb objs size n buckets
+
+	# The closed port's RSTs are dropped before any hook sees them (a RST
+	# answering a SYN would end conntrack's entry at once), so the flows
+	# stay half-open, with timeouts long enough to outlast the phase.
+	in_b nft -f - <<-'EOF'
+		table inet hb_rst {
+			chain c_out { type filter hook output priority -300; tcp flags rst drop; }
+		}
+	EOF
+
+	# hsmon alone, its table sized for the flows; hb_a keeps 16 so that
+	# only hb_b's table grows (hb_a sees every SYN leave).
+	set_config none
+	settle
+	base_kb=$(slab_total_kb)
+	hsmon_load max_flows="$FLOWS" linger_timeout=3600 syn_timeout=3600 events=0
+	in_a "$CLI" config set max_flows 16 >/dev/null
+	make_flows "$FLOWS"
+	settle
+	n=$(in_b awk '$1 == "flows" { print $2; exit }' /proc/hsmon)
+	objs=$(slab_objs hsmon_flow)
+	pages=$(slab_pages hsmon_flow)
+	kb=$(slab_total_kb)
+	size=$(awk '$1 == "entry_size" { print $2 }' /proc/hsmon)
+	# hsmon_table_init(): roundup_pow_of_two(max(max_flows / 4, 16)) heads.
+	buckets=$(/usr/bin/python3 -c "n = max($FLOWS // 4, 16); print(1 << (n - 1).bit_length())")
+	emit "memory hsmon flows $n objects $objs object_size $size slab_bytes $((pages * 4096)) slab_growth_bytes $(((kb - base_kb) * 1024)) buckets $buckets bucket_bytes $((buckets * 8))"
+	emit "dump hsmon-proc $(lines_of in_b cat /proc/hsmon) lines $(median_time in_b cat /proc/hsmon)"
+	emit "dump hsmon-flows $(lines_of in_b "$CLI" flows) lines $(median_time in_b "$CLI" flows)"
+	hsmon_unload
+	set_config none
+
+	# nf_conntrack alone, in hb_b only, with as many buckets as hsmon had
+	# and room for the entries.
+	settle
+	base_kb=$(slab_total_kb)
+	base_pages=$(slab_pages nf_conntrack)
+	sysctl -qw net.netfilter.nf_conntrack_buckets="$buckets"
+	sysctl -qw net.netfilter.nf_conntrack_max=$((FLOWS + FLOWS / 8))
+	ct_on $B
+	in_b sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_syn_sent=3600
+	make_flows "$FLOWS"
+	settle
+	n=$(in_b conntrack -C)
+	objs=$(slab_objs nf_conntrack)
+	pages=$(slab_pages nf_conntrack)
+	kb=$(slab_total_kb)
+	size=$(awk '$1 == "nf_conntrack" { print $4 }' /proc/slabinfo)
+	emit "memory conntrack flows $n objects $objs object_size $size slab_bytes $(((pages - base_pages) * 4096)) slab_growth_bytes $(((kb - base_kb) * 1024)) buckets $buckets bucket_bytes $((buckets * 8))"
+	emit "dump conntrack-L $(lines_of in_b conntrack -L) lines $(median_time in_b conntrack -L)"
+	ct_off
+	in_b nft delete table inet hb_rst
+}
+
+# The share of perf samples in hsmon's and in conntrack's functions.
+phase_profile() {
+	local c data
+	command -v perf >/dev/null || { emit "profile none perf-missing"; return 0; }
+	for c in hsmon conntrack; do
+		set_config "$c"
+		data=$WORK/perf-$c.data
+		in_b true
+		perf record -q -e cpu-clock -F 2000 -a -g -o "$data" -- \
+			ip netns exec $A "$TOOLS/crr" -c $B4 -p $PORT_CRR -n "$CLIENTS" \
+			-t "$SECS" -q 64 -r 64 >/dev/null 2>&1 || die "perf record failed"
+		perf report -q -i "$data" --no-children --sort sym --stdio -g none \
+			2>/dev/null | awk -v c="$c" '
+			$1 ~ /%$/ {
+				p = $1; sub(/%/, "", p)
+				sym = $NF
+				total += p
+				if (sym ~ /^hsmon_/) own += p
+				else if (sym ~ /^(nf_conntrack|nf_ct_|__nf_conntrack|nf_nat|tcp_packet|tcp_in_window|__nf_ct|hash_conntrack|nf_confirm|ipv[46]_conntrack|nf_conntrack_tcp)/) ct += p
+				if (n < 15) top[n++] = sprintf("%s:%s", sym, p)
+			}
+			END {
+				printf "profile %s hsmon %.2f conntrack %.2f", c, own, ct
+				for (i = 0; i < n; i++) printf " top %s", top[i]
+				printf "\n"
+			}' >>"$OUT"
+		tail -n 1 "$OUT" >&2
+		# The annotated hot spots of hsmon's own functions.
+		if [ "$c" = hsmon ]; then
+			perf report -q -i "$data" --no-children --sort sym --stdio -g none \
+				2>/dev/null | awk '$NF ~ /^hsmon_/ { sub(/%/, "", $1); printf "profile-sym %s %s\n", $NF, $1 }' \
+				>>"$OUT"
+		fi
+	done
+	set_config none
+}
+
+guest() {
+	local smoke=0 round i c fam
+	KO="" CLI="" OUT=""
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--ko) KO=${2:?}; shift 2 ;;
+		--cli) CLI=${2:?}; shift 2 ;;
+		--out) OUT=${2:?}; shift 2 ;;
+		--smoke) smoke=1; shift ;;
+		*) die "usage: bench.sh --guest --ko KO --cli HSMON --out RAW [--smoke]" ;;
+		esac
+	done
+	[ -f "$KO" ] && [ -x "$CLI" ] && [ -n "$OUT" ] || die "need --ko, --cli and --out"
+	TOOLS=${HSMON_BENCH_TOOLS:-$repo/selftests/tools}
+	if [ $smoke = 1 ]; then
+		ROUNDS=${HSMON_BENCH_ROUNDS:-1}
+		SECS=${HSMON_BENCH_SECONDS:-1}
+		FLOWS=${HSMON_BENCH_FLOWS:-2000}
+		DUMP_ROUNDS=1
+	else
+		ROUNDS=${HSMON_BENCH_ROUNDS:-5}
+		SECS=${HSMON_BENCH_SECONDS:-5}
+		FLOWS=${HSMON_BENCH_FLOWS:-1000000}
+		DUMP_ROUNDS=3
+	fi
+	CLIENTS=${HSMON_BENCH_CLIENTS:-32}
+	WORK=$(mktemp -d)
+	: >"$OUT"
+	trap guest_cleanup EXIT
+
+	emit "guest kernel $(uname -r)"
+	emit "guest cpus $(nproc)"
+	emit "guest mem_kb $(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)"
+	emit "guest hsmon $(modinfo -F vermagic "$KO" | cut -d' ' -f1) $(sha1sum "$KO" | cut -c1-12)"
+	emit "params rounds $ROUNDS seconds $SECS flows $FLOWS clients $CLIENTS smoke $smoke"
+	modprobe nf_conntrack
+	setup
+
+	for round in $(seq "$ROUNDS"); do
+		ROUND=$round
+		for i in 0 1 2 3; do
+			c=${CONFIGS[$(((i + round - 1) % 4))]}
+			set_config "$c"
+			for fam in 4 6; do
+				run_crr $fam
+				run_bulk $fam
+				run_flood $fam
+			done
+		done
+	done
+	set_config none
+	phase_memory
+	phase_profile
+	emit "done"
+}
+
+guest_cleanup() {
+	jobs -p | xargs -r kill 2>/dev/null || true
+	ip netns del $A 2>/dev/null || true
+	ip netns del $B 2>/dev/null || true
+	nft delete table inet hb_keep_keys 2>/dev/null || true
+	rm -rf "$WORK"
+}
+
+if [ "${1:-}" = --guest ]; then
+	shift
+	guest "$@"
+else
+	host "$@"
+fi

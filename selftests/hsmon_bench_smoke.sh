@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench, small: scripts/bench.sh --guest --smoke (one round of 1 s per
+# workload and configuration, 2,000 flows), then scripts/bench-report.py on
+# its figures. Judges no timing, only that the benchmark still works:
+#   - every workload (crr, bulk, flood) gives a figure above 0 for every
+#     configuration (none, hsmon, conntrack, both) and family;
+#   - the memory phase tracked exactly the flows it made, in hsmon and in
+#     conntrack, and the bytes per flow are those of the slab cache;
+#   - /proc/hsmon, `hsmon flows` and `conntrack -L` list every one of them;
+#   - the profile found samples in hsmon's functions and in conntrack's;
+#   - the report comes out with all of that, and the kernel log stays clean.
+
+source "$(dirname "$0")/nl_lib.sh"
+
+require_hsmon
+require_cli
+require_synflood
+require_cmd iperf3 conntrack nstat nft perf
+[ -x "$SELFTEST_DIR/tools/crr" ] || skip "no selftests/tools/crr (make -C selftests/tools)"
+trap cleanup EXIT
+
+REPO=$(cd "$SELFTEST_DIR/.." && pwd)
+RAW=$TMPD/raw
+FLOWS=2000
+
+kmsg_mark
+HSMON_BENCH_FLOWS=$FLOWS bash "$REPO/scripts/bench.sh" --guest --smoke --ko "$HSMON_KO" \
+	--cli "$HSMON_CLI" --out "$RAW" >"$TMPD/log" 2>&1
+rc=$?
+sed 's/^/# /' "$TMPD/log"
+check_eq "bench.sh exit status" 0 "$rc"
+hsmon_loaded || hsmon_reload || die "insmod $HSMON_KO"
+
+# result WORKLOAD ipvF CONFIG ROUND VALUE UNIT
+for wl in crr bulk flood; do
+	for fam in ipv4 ipv6; do
+		for c in none hsmon conntrack both; do
+			v=$(awk -v w=$wl -v f=$fam -v c=$c \
+				'$1 == "result" && $2 == w && $3 == f && $4 == c { print int($6) }' "$RAW")
+			check_ge "$wl $fam $c" 1 "$v"
+		done
+	done
+done
+
+# memory NAME flows N objects N object_size N slab_bytes N ...
+field() {	# KIND NAME KEY
+	awk -v k="$1" -v n="$2" -v key="$3" \
+		'$1 == k && $2 == n { for (i = 3; i < NF; i++) if ($i == key) print $(i + 1) }' "$RAW"
+}
+check_eq "flows tracked by hsmon" $FLOWS "$(field memory hsmon flows)"
+check_eq "entries tracked by conntrack" $FLOWS "$(field memory conntrack flows)"
+check_eq "hsmon's object size is its slab's" \
+	"$(awk '$1 == "hsmon_flow" { print $4 }' /proc/slabinfo)" "$(field memory hsmon object_size)"
+check_ge "hsmon slab bytes" $((FLOWS * 120)) "$(field memory hsmon slab_bytes)"
+check_ge "conntrack slab bytes" $((FLOWS * 248)) "$(field memory conntrack slab_bytes)"
+
+# dump NAME LINES lines MEDIAN MIN MAX
+lines() { awk -v n="$1" '$1 == "dump" && $2 == n { print $3 }' "$RAW"; }
+check_ge "lines of /proc/hsmon" $((FLOWS + 2)) "$(lines hsmon-proc)"
+check_eq "lines of hsmon flows" $((FLOWS + 1)) "$(lines hsmon-flows)"
+check_eq "lines of conntrack -L" $FLOWS "$(lines conntrack-L)"
+
+# profile CONFIG hsmon SHARE conntrack SHARE top ...
+check_match "hsmon's share of the samples with hsmon" '^[0-9.]*[1-9][0-9.]*$' \
+	"$(awk '$1 == "profile" && $2 == "hsmon" { print $4 }' "$RAW")"
+check_match "conntrack's share of the samples with conntrack" '^[0-9.]*[1-9][0-9.]*$' \
+	"$(awk '$1 == "profile" && $2 == "conntrack" { print $6 }' "$RAW")"
+
+if /usr/bin/python3 "$REPO/scripts/bench-report.py" "$RAW" --notes /dev/null >"$TMPD/report.md"; then
+	check_match "the report's targets table" '\| <= 128 bytes per flow all-in \|' \
+		"$(grep -F '<= 128 bytes' "$TMPD/report.md")"
+else
+	fail "bench-report.py failed on the smoke run's figures"
+fi
+
+check_eq "kernel log lines that report a bug" "" "$(kmsg_reports)"
+test_done
