@@ -183,6 +183,9 @@ setup() {
 	for ns in $A $B; do
 		ip -n $ns link set lo up
 		ip -n $ns link set veth0 up
+		# 6.1 caps a namespace's IPv6 routing entries at 4,096: a flood
+		# from random sources would measure that cap.
+		ip netns exec $ns sysctl -qw net.ipv6.route.max_size=1048576 2>/dev/null || true
 	done
 	# The flood's random sources are routed back to hb_a, which drops
 	# what it gets (not its address, no forwarding): one neighbour.

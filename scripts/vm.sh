@@ -17,6 +17,7 @@
 #                        printed nothing for SECS (a wedged kernel); 0 = never
 #   -q, --quiet          do not stream the command's output (run mode)
 #   -m, --mem SIZE       guest memory (default: 2G)
+#   -c, --cpus N         guest CPUs (default: 2)
 #
 # Run mode (the default) runs the command non-interactively with stdin from
 # /dev/null, then powers the guest off. The results directory then holds:
@@ -67,6 +68,7 @@ cwd=$PWD
 append=""
 quiet=0
 mem=2G
+cpus=2
 while [ $# -gt 0 ]; do
 	case $1 in
 	-k | --kernel) kver=${2:?}; shift 2 ;;
@@ -78,6 +80,7 @@ while [ $# -gt 0 ]; do
 	-a | --append) append=${2:?}; shift 2 ;;
 	-q | --quiet) quiet=1; shift ;;
 	-m | --mem) mem=${2:?}; shift 2 ;;
+	-c | --cpus) cpus=${2:?}; shift 2 ;;
 	-h | --help) usage ;;
 	--) shift; break ;;
 	-*) die "unknown option $1 (try --help)" ;;
@@ -370,7 +373,7 @@ cmdline="console=ttyS0,115200 panic=-1 log_buf_len=8M hsmon_results=$results hsm
 # shellcheck disable=SC2054 # the commas belong to QEMU's options
 qemu=(qemu-system-x86_64
 	-nodefaults -no-user-config -display none -vga none -no-reboot
-	-accel tcg -machine pc -cpu max -smp 2 -m "$mem"
+	-accel tcg -machine pc -cpu max -smp "$cpus" -m "$mem"
 	-kernel "$image" -initrd "$initrd"
 	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
 	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot
