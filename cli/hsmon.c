@@ -13,8 +13,9 @@
 
 #include "hsmon.h"
 
+/* cli/Makefile passes it: ../scripts/version.sh, the one source of it. */
 #ifndef HSMON_VERSION
-#define HSMON_VERSION "0.1.0"
+#error "HSMON_VERSION is not defined: build through cli/Makefile"
 #endif
 
 static const char synopsis[] =

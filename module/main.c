@@ -14,8 +14,9 @@
 #include "pernet.h"
 #include "proc.h"
 
+/* module/Kbuild passes it: scripts/version.sh, the one source of it. */
 #ifndef HSMON_VERSION
-#define HSMON_VERSION "0.1.0"
+#error "HSMON_VERSION is not defined: build through module/Kbuild"
 #endif
 
 static int __init hsmon_init(void)
