@@ -41,6 +41,7 @@ const struct hsmon_stat_desc hsmon_stat_descs[] = {
 	{ "alloc_failed",      HSMON_STAT_ALLOC_FAILED, HSMON_A_STATS_ALLOC_FAILED },
 	{ "events_dropped",    HSMON_STAT_EVENTS_DROPPED, HSMON_A_STATS_EVENTS_DROPPED },
 };
+
 const unsigned int hsmon_stat_ndescs = ARRAY_SIZE(hsmon_stat_descs);
 
 const struct hsmon_hist_desc hsmon_hist_descs[HSMON_HIST_MAX] = {
@@ -75,6 +76,7 @@ const struct hsmon_gauge_desc hsmon_gauge_descs[] = {
 	{ "flows_timed_out",   HSMON_STATE_TIMED_OUT, HSMON_A_STATS_FLOWS_TIMED_OUT },
 	{ "flows_midstream",   HSMON_STATE_MIDSTREAM, HSMON_A_STATS_FLOWS_MIDSTREAM },
 };
+
 const unsigned int hsmon_gauge_ndescs = ARRAY_SIZE(hsmon_gauge_descs);
 
 static const char * const hsmon_outcome_names[__HSMON_OUTCOME_MAX] = {

@@ -70,7 +70,6 @@ struct hsmon_stats {
 	u64 hist_sum[HSMON_HIST_MAX];	/* us */
 };
 
-
 /* How a counter is named in /proc/hsmon and in netlink, in print order. */
 struct hsmon_stat_desc {
 	const char *name;

@@ -42,7 +42,8 @@ static const struct hsmon_fsm_test hsmon_fsm_tests[] __initconst = {
 	  sES, EV(ACK_COMPLETE) | EV(ESTABLISHED), HK | HA, 0, 0, 100, 500 },
 	{ "synack acks J+2", { { O, S, 100 }, { R, S | A, 500, 102 } }, 2,
 	  sSS, EV(BAD_ACK), NT(BAD_ACK) | BA, 0, 0, 100, 0, 101, 102 },
-	{ "bad then good synack", { { O, S, 100 }, { R, S | A, 500, 102 }, { R, S | A, 600, 101 } }, 3,
+	{ "bad then good synack",
+	  { { O, S, 100 }, { R, S | A, 500, 102 }, { R, S | A, 600, 101 } }, 3,
 	  sSR, EV(BAD_ACK), NT(BAD_ACK) | BA | HK, 0, 0, 100, 600, 101, 102 },
 	{ "final ack K+5", { { O, S, 100 }, { R, S | A, 500, 101 }, { O, A, 101, 505 } }, 3,
 	  sSR, EV(BAD_ACK), NT(BAD_ACK) | BA | HK, 0, 0, 100, 500, 501, 505 },
@@ -58,31 +59,39 @@ static const struct hsmon_fsm_test hsmon_fsm_tests[] __initconst = {
 	  sRS, EV(RESET) | EV(ABORTED), 0, 0, 0, 100, 0 },
 	{ "syn retransmitted", { { O, S, 100 }, { O, S, 100 }, { O, S, 100 } }, 3,
 	  sSS, EV(SYN_RETRANS), 0, 2, 0, 100, 0 },
-	{ "synack retransmitted", { { O, S, 100 }, { R, S | A, 500, 101 }, { R, S | A, 500, 101 } }, 3,
+	{ "synack retransmitted",
+	  { { O, S, 100 }, { R, S | A, 500, 101 }, { R, S | A, 500, 101 } }, 3,
 	  sSR, EV(SYNACK_RETRANS), HK, 0, 1, 100, 500 },
-	{ "port reuse", { { O, S, 100 }, { R, S | A, 500, 101 }, { O, A, 101, 501 }, { O, S, 9000 } }, 4,
+	{ "port reuse",
+	  { { O, S, 100 }, { R, S | A, 500, 101 }, { O, A, 101, 501 }, { O, S, 9000 } }, 4,
 	  sSS, EV(ACK_COMPLETE) | EV(ESTABLISHED) | EV(PORT_REUSE), NT(PORT_REUSE), 0, 0, 9000, 0 },
 	{ "data on syn", { { O, S, 100, 0, 10 } }, 1,
 	  sSS, EV(SYN_DATA), NT(SYN_DATA), 0, 0, 100, 0 },
 	{ "data on synack", { { O, S, 100 }, { R, S | A, 500, 101, 5 } }, 2,
 	  sSR, EV(SYNACK_DATA), NT(SYNACK_DATA) | HK, 0, 0, 100, 500 },
 	{ "data on third ack", { { O, S, 100 }, { R, S | A, 500, 101 }, { O, A, 101, 501, 20 } }, 3,
-	  sES, EV(ACK_COMPLETE) | EV(ESTABLISHED) | EV(ACK_DATA), NT(ACK_DATA) | HK | HA, 0, 0, 100, 500 },
-	{ "fin|ack completes then closes", { { O, S, 100 }, { R, S | A, 500, 101 }, { O, F | A, 101, 501 } }, 3,
+	  sES, EV(ACK_COMPLETE) | EV(ESTABLISHED) | EV(ACK_DATA), NT(ACK_DATA) | HK | HA,
+	  0, 0, 100, 500 },
+	{ "fin|ack completes then closes",
+	  { { O, S, 100 }, { R, S | A, 500, 101 }, { O, F | A, 101, 501 } }, 3,
 	  sCL, EV(ACK_COMPLETE) | EV(ESTABLISHED) | EV(CLOSED), HK | HA, 0, 0, 100, 500 },
-	{ "rst closes established", { { O, S, 100 }, { R, S | A, 500, 101 }, { O, A, 101, 501 }, { R, RS, 501 } }, 4,
+	{ "rst closes established",
+	  { { O, S, 100 }, { R, S | A, 500, 101 }, { O, A, 101, 501 }, { R, RS, 501 } }, 4,
 	  sCL, EV(ACK_COMPLETE) | EV(ESTABLISHED) | EV(CLOSED), HK | HA, 0, 0, 100, 500 },
 	{ "ack before synack moves nothing", { { O, S, 100 }, { O, A, 101, 501 } }, 2,
 	  sSS, 0, 0, 0, 0, 100, 0 },
-	{ "fast open accepted", { { O, S, 100, 0, 10 }, { R, S | A, 500, 111 }, { O, A, 111, 501 } }, 3,
+	{ "fast open accepted",
+	  { { O, S, 100, 0, 10 }, { R, S | A, 500, 111 }, { O, A, 111, 501 } }, 3,
 	  sES, EV(SYN_DATA) | EV(SYN_DATA_ACKED) | EV(ACK_COMPLETE) | EV(ESTABLISHED),
 	  NT(SYN_DATA) | NT(SYN_DATA_ACKED) | HK | HA, 0, 0, 100, 500 },
 	{ "fast open data not acked", { { O, S, 100, 0, 10 }, { R, S | A, 500, 101 } }, 2,
 	  sSR, EV(SYN_DATA), NT(SYN_DATA) | HK, 0, 0, 100, 500 },
-	{ "simultaneous open", { { O, S, 100 }, { R, S, 500 }, { O, S | A, 100, 501 }, { R, S | A, 500, 101 } }, 4,
+	{ "simultaneous open",
+	  { { O, S, 100 }, { R, S, 500 }, { O, S | A, 100, 501 }, { R, S | A, 500, 101 } }, 4,
 	  sES, EV(SIMULTANEOUS_OPEN) | EV(ACK_COMPLETE) | EV(ESTABLISHED),
 	  NT(SIMULTANEOUS_OPEN) | HK | OA | RA | HA, 0, 0, 100, 500 },
-	{ "simultaneous open, half acked", { { O, S, 100 }, { R, S, 500 }, { O, S | A, 100, 501 } }, 3,
+	{ "simultaneous open, half acked",
+	  { { O, S, 100 }, { R, S, 500 }, { O, S | A, 100, 501 } }, 3,
 	  sSR, EV(SIMULTANEOUS_OPEN), NT(SIMULTANEOUS_OPEN) | HK | OA, 0, 0, 100, 500 },
 	{ "simultaneous open, bad ack", { { O, S, 100 }, { R, S, 500 }, { R, S | A, 500, 777 } }, 3,
 	  sSR, EV(SIMULTANEOUS_OPEN) | EV(BAD_ACK), NT(SIMULTANEOUS_OPEN) | NT(BAD_ACK) | BA | HK,
@@ -91,9 +100,11 @@ static const struct hsmon_fsm_test hsmon_fsm_tests[] __initconst = {
 	  sES, EV(ACK_COMPLETE) | EV(ESTABLISHED), HK | HA, 0, 0, 0xffffffff, 7 },
 };
 
-static const struct {
+struct hsmon_classify_test {
 	u8 flags, class;
-} hsmon_classify_tests[] __initconst = {
+};
+
+static const struct hsmon_classify_test hsmon_classify_tests[] __initconst = {
 	{ S, HSMON_SEG_SYN },
 	{ S | TCPHDR_ECE | TCPHDR_CWR, HSMON_SEG_SYN },
 	{ S | A, HSMON_SEG_SYNACK },
@@ -109,24 +120,35 @@ static const struct {
 };
 
 /* After the steps, a timeout (if asked), then Zeek's conn_state. */
-static const struct {
+struct hsmon_outcome_test {
 	const char *name;
 	struct hsmon_fsm_test_step steps[4];
 	unsigned int nsteps;
 	bool timeout;
 	u8 outcome;		/* enum hsmon_outcome + 1 */
 	const char *zeek;
-} hsmon_outcome_tests[] __initconst = {
-	{ "unanswered", { { O, S, 1 }, { O, S, 1 } }, 2, true, HSMON_OUTCOME_UNANSWERED + 1, "S0" },
-	{ "bad synack, still waiting", { { O, S, 1 }, { R, S | A, 9, 5 } }, 2, false, 0, "S1" },
-	{ "no final ack", { { O, S, 1 }, { R, S | A, 9, 2 } }, 2, true, HSMON_OUTCOME_TIMED_OUT + 1, "S1" },
-	{ "bad ack then timeout", { { O, S, 1 }, { R, S | A, 9, 5 } }, 2, true, HSMON_OUTCOME_BAD_ACK + 1, "S1" },
-	{ "refused", { { O, S, 1 }, { R, RS | A, 0, 2 } }, 2, false, HSMON_OUTCOME_REFUSED + 1, "REJ" },
-	{ "aborted", { { O, S, 1 }, { O, RS, 2 } }, 2, false, HSMON_OUTCOME_ABORTED + 1, "RSTOS0" },
-	{ "reset by responder", { { O, S, 1 }, { R, S | A, 9, 2 }, { R, RS, 10 } }, 3, false, HSMON_OUTCOME_RESET + 1, "RSTR" },
-	{ "established", { { O, S, 1 }, { R, S | A, 9, 2 }, { O, A, 2, 10 } }, 3, false, HSMON_OUTCOME_ESTABLISHED + 1, "S1" },
-	{ "closed both ways", { { O, S, 1 }, { R, S | A, 9, 2 }, { O, F | A, 2, 10 }, { R, F | A, 10, 3 } }, 4, false,
-	  HSMON_OUTCOME_ESTABLISHED + 1, "SF" },
+};
+
+static const struct hsmon_outcome_test hsmon_outcome_tests[] __initconst = {
+	{ "unanswered", { { O, S, 1 }, { O, S, 1 } }, 2,
+	  true, HSMON_OUTCOME_UNANSWERED + 1, "S0" },
+	{ "bad synack, still waiting", { { O, S, 1 }, { R, S | A, 9, 5 } }, 2,
+	  false, 0, "S1" },
+	{ "no final ack", { { O, S, 1 }, { R, S | A, 9, 2 } }, 2,
+	  true, HSMON_OUTCOME_TIMED_OUT + 1, "S1" },
+	{ "bad ack then timeout", { { O, S, 1 }, { R, S | A, 9, 5 } }, 2,
+	  true, HSMON_OUTCOME_BAD_ACK + 1, "S1" },
+	{ "refused", { { O, S, 1 }, { R, RS | A, 0, 2 } }, 2,
+	  false, HSMON_OUTCOME_REFUSED + 1, "REJ" },
+	{ "aborted", { { O, S, 1 }, { O, RS, 2 } }, 2,
+	  false, HSMON_OUTCOME_ABORTED + 1, "RSTOS0" },
+	{ "reset by responder", { { O, S, 1 }, { R, S | A, 9, 2 }, { R, RS, 10 } }, 3,
+	  false, HSMON_OUTCOME_RESET + 1, "RSTR" },
+	{ "established", { { O, S, 1 }, { R, S | A, 9, 2 }, { O, A, 2, 10 } }, 3,
+	  false, HSMON_OUTCOME_ESTABLISHED + 1, "S1" },
+	{ "closed both ways",
+	  { { O, S, 1 }, { R, S | A, 9, 2 }, { O, F | A, 2, 10 }, { R, F | A, 10, 3 } }, 4,
+	  false, HSMON_OUTCOME_ESTABLISHED + 1, "SF" },
 };
 
 bool __init hsmon_fsm_selftest(void)

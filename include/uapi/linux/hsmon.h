@@ -143,8 +143,9 @@ enum hsmon_outcome {
  *	per flow, with HSMON_A_FLOW_* attributes FAMILY .. AGE_MS (ISN_K only
  *	once a valid SYN/ACK was seen), OUTCOME once the handshake ended, the
  *	times SYN_SYNACK_US, SYNACK_ACK_US, HANDSHAKE_US once measured,
- *	ACK_EXPECTED and ACK_SEEN after a bad ack, and ZEEK_STATE. The request may carry filters, all of
- *	which must match: STATE, FAMILY, DIRECTION, PORT (either end) and ADDR
+ *	ACK_EXPECTED and ACK_SEEN after a bad ack, and ZEEK_STATE. The
+ *	request may carry filters, all of which must match: STATE, FAMILY,
+ *	DIRECTION, PORT (either end) and ADDR
  *	(either end; 4 or 16 bytes) with PREFIX_LEN (default: the whole
  *	address). A dump never returns a flow twice. When a flow it had just
  *	returned was removed before the next message was filled (so another
@@ -245,8 +246,8 @@ enum {
 	HSMON_A_FLOW_REPLY_FLAGS,	/* u8: TCP flags seen from the responder */
 	HSMON_A_FLOW_NOTES,		/* u32: mask of BIT(enum hsmon_note) */
 	HSMON_A_FLOW_AGE_MS,		/* u64: ms since the first SYN */
-	HSMON_A_FLOW_OUTCOME,		/* u8: enum hsmon_outcome: the flow's, once
-					 * it has one; in an event, the event's */
+	/* u8: enum hsmon_outcome: the flow's, once it has one; in an event, the event's */
+	HSMON_A_FLOW_OUTCOME,
 	HSMON_A_FLOW_ADDR,		/* binary: filter, either end's address */
 	HSMON_A_FLOW_PREFIX_LEN,	/* u8: filter, bits of ADDR to compare */
 	HSMON_A_FLOW_PORT,		/* u16: filter, either end's port */
