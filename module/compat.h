@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kernel API differences between the kernels hsmon supports (6.1 and
- * 6.12), each with the upstream change that made it necessary.
+ * 6.12), each with the upstream change that made it necessary. module/Kbuild
+ * probes the target kernel's headers for them (HSMON_HAVE_*) rather than
+ * compare version numbers, which a backport would fool.
  */
 #ifndef _HSMON_COMPAT_H
 #define _HSMON_COMPAT_H
 
-#include <linux/version.h>
 #include <net/genetlink.h>
 
 /*
@@ -16,7 +17,7 @@
  */
 static inline struct nlattr **hsmon_dump_attrs(struct netlink_callback *cb)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#ifdef HSMON_HAVE_GENL_INFO_DUMP
 	return genl_info_dump(cb)->attrs;
 #else
 	return genl_dumpit_info(cb)->attrs;
