@@ -107,7 +107,7 @@ static int config_key(const char *s)
 	size_t i;
 
 	/* syn-timeout as well as syn_timeout */
-	for (i = 0; s[i] && i < sizeof(name) - 1; i++)
+	for (i = 0; i < sizeof(name) - 1 && s[i]; i++)
 		name[i] = s[i] == '-' ? '_' : s[i];
 	name[i] = '\0';
 	for (i = 1; i <= HSMON_A_CONFIG_MAX; i++)

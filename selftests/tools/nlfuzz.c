@@ -2512,7 +2512,7 @@ static void run_cancel(uint64_t seed, unsigned long ndumps, unsigned long min_fl
 		int rcvbuf = rcvbufs[rn(7)], bufsize = bufsizes[rn(5)];
 		int parts = rn(3), got, dfd, k;
 		bool busy = rcvbuf == (1 << 20) && chance(50), done = false, busy_seen = false;
-		uint32_t seq = next_seq++, seq2 = 0, portid;
+		uint32_t seq = next_seq++, portid;
 		struct msg m;
 		ssize_t n;
 
@@ -2538,7 +2538,8 @@ static void run_cancel(uint64_t seed, unsigned long ndumps, unsigned long min_fl
 		}
 		if (busy && !done) {
 			/* A second dump while this one runs: EBUSY, behind what is queued. */
-			seq2 = next_seq++;
+			uint32_t seq2 = next_seq++;
+
 			msg_init(&m, fam_id, NLM_F_REQUEST | NLM_F_DUMP, seq2,
 				 HSMON_CMD_FLOW_GET, 1);
 			nl_send(dfd, m.b, m.len);

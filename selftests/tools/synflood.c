@@ -52,7 +52,6 @@ struct opts {
 		struct in_addr v4;
 		struct in6_addr v6;
 	} dst, src;
-	bool have_src;
 	uint16_t dport;
 	unsigned long count;
 	unsigned long naddrs;
