@@ -12,14 +12,17 @@
 #   --test NAME     only this selftest (hsmon_foo, foo or hsmon_foo.sh).
 #
 # Environment: HSMON_TEST_TIMEOUT (seconds per test, default 300),
-# HSMON_VM_TIMEOUT (seconds per guest, default from the number of tests);
+# HSMON_VM_TIMEOUT (seconds per guest, default from the number of tests),
+# HSMON_LINT=0 (skip make lint, which runs first, on the host);
 # any other HSMON_* variable (a test's knob) is passed into the guests.
 # A guest that prints nothing for HSMON_TEST_TIMEOUT + 120 s is stopped.
 #
 # A kernel log report (WARNING, BUG, Oops, KASAN, UBSAN, lockdep, RCU stall,
 # kmemleak...) counts as one failed test for that kernel; so does a build
-# failure and a guest that crashes or times out. Results of each guest stay
-# in build/check/<kernel>/ (output, dmesg, console.log, status).
+# failure and a guest that crashes or times out. On the host, the CLI and
+# helper builds, spec-check and make lint count one failed test each.
+# Results of each guest stay in build/check/<kernel>/ (output, dmesg,
+# console.log, status).
 # The last line is "N passed, N failed" summed over the kernels. Exit status
 # is non-zero if anything failed or if no test ran.
 set -euo pipefail
@@ -107,6 +110,30 @@ else
 	cli_failed=$((cli_failed + 1))
 fi
 
+# make lint (scripts/lint.sh: checkpatch, sparse and W=1 on the kernels
+# tested here, the userspace with -Werror, cppcheck, the man page against
+# the code): one failed test if it finds anything. Before the debug kernel's
+# build starts: the sparse builds get the cores. HSMON_LINT=0 skips it
+# (fast loops).
+lint_kernels=()
+for w in "${want_kernels[@]}"; do
+	case $w in debug | *-hsmon-debug) ;; *) lint_kernels+=(--kernel "$(grep -m1 "^$w" "$here/.kernels" || echo "$w")") ;; esac
+done
+if [ "${HSMON_LINT:-1}" = 0 ]; then
+	log "lint: skipped (HSMON_LINT=0)"
+elif [ ${#want_kernels[@]} -gt 0 ] && [ ${#lint_kernels[@]} = 0 ]; then
+	log "lint: skipped (debug kernel only: it is not a target of make lint)"
+else
+	s=$(stamp)
+	if bash "$here/lint.sh" "${lint_kernels[@]}" >"$repo/build/lint.log" 2>&1; then
+		log "lint: ok in $(($(stamp) - s))s ($(tail -n 1 "$repo/build/lint.log"))"
+	else
+		grep -v '^lint: .*: ok$' "$repo/build/lint.log" | head -n 120
+		log "lint: FAILED after $(($(stamp) - s))s (counted as 1 failed test; build/lint.log)"
+		cli_failed=$((cli_failed + 1))
+	fi
+fi
+
 all_kernels=()
 while IFS= read -r k; do
 	[ -n "$k" ] && all_kernels+=("$k")
@@ -175,7 +202,7 @@ knobs=()
 while IFS= read -r v; do
 	case $v in
 	HSMON_KO | HSMON_CLI | HSMON_TEST_TIMEOUT | HSMON_VM_TIMEOUT | HSMON_CACHE | \
-	HSMON_KERNEL_KIND | HSMON_RESULTS) ;;
+	HSMON_KERNEL_KIND | HSMON_RESULTS | HSMON_LINT) ;;
 	*) knobs+=("$v=${!v}") ;;
 	esac
 done < <(compgen -e | grep '^HSMON_' || true)
@@ -185,7 +212,7 @@ done < <(compgen -e | grep '^HSMON_' || true)
 total_passed=0
 total_failed=$cli_failed
 summary=()
-[ "$cli_failed" = 0 ] || summary+=("host: $cli_failed build or spec check(s) failed")
+[ "$cli_failed" = 0 ] || summary+=("host: $cli_failed build, spec or lint check(s) failed")
 
 # Collect the kernel log reports of a guest into $1/reports, each tagged
 # with the test that was running (run.sh marks the log before it reloads

@@ -2,8 +2,9 @@
 # Install everything `make check`, `make demo` and `make shell` need on a fresh
 # Debian 12 machine: QEMU, a static busybox for the guest's init, the 6.1
 # (bookworm) and 6.12 (bookworm-backports, also its PREEMPT_RT flavour)
-# kernels with their headers, and the userland the selftests run inside the
-# guest (the guest shares this root).
+# kernels with their headers, the userland the selftests run inside the
+# guest (the guest shares this root: dkms for the packaging tests), and what
+# `make lint` runs (sparse, cppcheck, linux-source-6.1 for checkpatch.pl).
 #
 # Idempotent: a second run only checks. Prints the kernel releases it set up
 # to scripts/.kernels (one per line) for the test runner.
@@ -94,6 +95,7 @@ install_missing bookworm \
 	iproute2 nftables python3 python3-scapy python3-yaml tcpdump procps \
 	libmnl-dev pkg-config \
 	iperf3 conntrack linux-perf \
+	dkms openssl sparse cppcheck linux-source-6.1 \
 	"linux-image-$K61" "linux-headers-$K61"
 install_missing bookworm-backports \
 	"linux-image-$K612" "linux-headers-$K612" \
