@@ -4,7 +4,8 @@
  *
  * Lookups on the packet path are lock free under RCU. Inserts, removals and
  * state changes take one of HSMON_LOCKS spinlocks striped over the buckets.
- * The hash is siphash over the tuple sorted so that both directions of a
+ * The hash is hsiphash (the kernel's hash table flavour of SipHash, half
+ * the rounds) over the tuple sorted so that both directions of a
  * connection land in one bucket, keyed per namespace at random so that
  * nobody can aim a flood at one chain.
  *
@@ -39,6 +40,9 @@ static struct kmem_cache *hsmon_flow_cache;
 
 int hsmon_flow_init(void)
 {
+	/* The lookup's and the established path's fields share a cache line. */
+	BUILD_BUG_ON(offsetof(struct hsmon_flow, notes) != 64);
+	BUILD_BUG_ON(sizeof(struct hsmon_flow) > 120);
 	hsmon_flow_cache = KMEM_CACHE(hsmon_flow, 0);
 	return hsmon_flow_cache ? 0 : -ENOMEM;
 }
@@ -56,8 +60,15 @@ u32 hsmon_flow_entry_size(void)
 
 int hsmon_table_init(struct hsmon_table *t, u32 max_flows)
 {
-	u32 n = roundup_pow_of_two(max(max_flows / 4, 16U));
+	u32 n = roundup_pow_of_two(max(max_flows / 2, 16U));
 	unsigned int i;
+
+	/*
+	 * Chains of 2 to 4 flows when the table is full, for at most 4 bytes
+	 * of bucket array per flow (the entry itself being 120).
+	 */
+	if (n > 16 && (u64)n * sizeof(*t->buckets) > 4ULL * max_flows)
+		n /= 2;
 
 	t->buckets = kvcalloc(n, sizeof(*t->buckets), GFP_KERNEL);
 	if (!t->buckets)
@@ -99,7 +110,7 @@ static u32 hsmon_flow_hash(const struct hsmon_table *t, const struct hsmon_pkt *
 		struct in6_addr addr[2];
 		__be16 port[2];
 		u32 family;
-	} __aligned(SIPHASH_ALIGNMENT) k;
+	} __aligned(HSIPHASH_ALIGNMENT) k;
 	int c = memcmp(&p->saddr, &p->daddr, sizeof(p->saddr));
 
 	if (!c)
@@ -116,7 +127,7 @@ static u32 hsmon_flow_hash(const struct hsmon_table *t, const struct hsmon_pkt *
 		k.port[1] = p->sport;
 	}
 	k.family = p->family;
-	return (u32)siphash(&k, sizeof(k), &t->key);
+	return hsiphash(&k, sizeof(k), &t->key);
 }
 
 static struct hsmon_flow *hsmon_flow_find(struct hsmon_table *t, u32 bucket,
@@ -281,6 +292,7 @@ void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *p)
 	spinlock_t *lock = hsmon_bucket_lock(t, bucket);
 	struct hsmon_flow *f, *fresh = NULL;
 	u32 events, had_k;
+	u64 now_ns;
 	int dir;
 	u8 old;
 
@@ -326,10 +338,11 @@ void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *p)
 	}
 	old = f->state;
 	had_k = f->notes & HSMON_FLOW_HAVE_K;
-	if (f->state == HSMON_STATE_NONE && p->seg.class != HSMON_SEG_SYN)
-		events = hsmon_fsm_midstream(f, &p->seg, ktime_get_ns());
+	now_ns = hsmon_fsm_needs_clock(old, p->seg.class) ? ktime_get_ns() : 0;
+	if (old == HSMON_STATE_NONE && p->seg.class != HSMON_SEG_SYN)
+		events = hsmon_fsm_midstream(f, &p->seg, now_ns);
 	else
-		events = hsmon_fsm_step(f, &p->seg, dir, ktime_get_ns());
+		events = hsmon_fsm_step(f, &p->seg, dir, now_ns);
 	f->last_seen = jiffies;
 	hsmon_stat_state(hn->stats, old, f->state);
 	if (!had_k && (f->notes & HSMON_FLOW_HAVE_K))

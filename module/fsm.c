@@ -357,6 +357,25 @@ static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 	return events;
 }
 
+/*
+ * Whether applying a segment of this class to a flow in this state may
+ * stamp a time (t_syn, us_synack, us_ack): only then does the caller read
+ * the clock, once per segment at most.
+ */
+bool hsmon_fsm_needs_clock(u8 state, u8 class)
+{
+	switch (class) {
+	case HSMON_SEG_SYN:
+	case HSMON_SEG_SYNACK:
+		return true;
+	case HSMON_SEG_ACK:
+	case HSMON_SEG_FIN:	/* its ACK part may complete the handshake */
+		return state == HSMON_STATE_SYN_RCVD || state == HSMON_STATE_NONE;
+	default:
+		return state == HSMON_STATE_NONE;
+	}
+}
+
 u32 hsmon_fsm_step(struct hsmon_flow *f, const struct hsmon_seg *seg,
 		   int dir, u64 now_ns)
 {

@@ -27,6 +27,7 @@ struct hsmon_seg {
 };
 
 u8 hsmon_seg_classify(u8 tcp_flags);
+bool hsmon_fsm_needs_clock(u8 state, u8 class);
 bool hsmon_fsm_selftest(void);
 u32 hsmon_fsm_step(struct hsmon_flow *f, const struct hsmon_seg *seg,
 		   int dir, u64 now_ns);

@@ -217,7 +217,7 @@ err:
 
 static int hsmon_nl_flow_fill(struct sk_buff *skb, const struct hsmon_flow *f,
 			      u32 portid, u32 seq, int flags, u8 cmd, int outcome,
-			      struct netlink_callback *cb)
+			      struct netlink_callback *cb, u64 now_ns)
 {
 	int alen = f->family == AF_INET ? sizeof(struct in_addr) :
 					  sizeof(struct in6_addr);
@@ -251,7 +251,7 @@ static int hsmon_nl_flow_fill(struct sk_buff *skb, const struct hsmon_flow *f,
 	    nla_put_u8(skb, HSMON_A_FLOW_REPLY_FLAGS, READ_ONCE(f->seen[HSMON_REPLY])) ||
 	    nla_put_u32(skb, HSMON_A_FLOW_NOTES, notes & HSMON_FLOW_NOTES_UAPI) ||
 	    nla_put_u64_64bit(skb, HSMON_A_FLOW_AGE_MS,
-			      div_u64(ktime_get_ns() - READ_ONCE(f->t_syn), NSEC_PER_MSEC),
+			      hsmon_flow_age_ms(f, now_ns),
 			      HSMON_A_FLOW_PAD) ||
 	    ((notes & HSMON_FLOW_HAVE_K) &&
 	     nla_put_u32(skb, HSMON_A_FLOW_SYN_SYNACK_US, READ_ONCE(f->us_synack))) ||
@@ -401,7 +401,8 @@ static int hsmon_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct hsmon_dump_ctx *ctx = (struct hsmon_dump_ctx *)cb->ctx;
 	struct hsmon_net *hn = hsmon_pernet(sock_net(skb->sk));
 	struct hsmon_table *t = &hn->table;
-	struct hsmon_flow *f;
+	struct hsmon_flow *f, *sent = NULL;
+	u64 now_ns;
 	u32 n;
 	int err;
 
@@ -416,7 +417,8 @@ static int hsmon_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	hsmon_dump_resync(ctx, t);
 	/* Never 0: genl_dump_check_consistent() ignores a zero sequence. */
 	cb->seq = ctx->seq;
-	for (; ctx->bucket <= t->mask; ctx->bucket++, ctx->skip = 0) {
+	now_ns = ktime_get_ns();	/* one age reference for this part */
+	for (; ctx->bucket <= t->mask; ctx->bucket++, ctx->skip = 0, sent = NULL) {
 		n = 0;
 		hlist_for_each_entry_rcu(f, &t->buckets[ctx->bucket], node) {
 			if (n++ < ctx->skip)
@@ -425,13 +427,16 @@ static int hsmon_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			    hsmon_filter_match(&ctx->flt, f) &&
 			    hsmon_nl_flow_fill(skb, f, NETLINK_CB(cb->skb).portid,
 					       cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					       HSMON_CMD_FLOW_GET, -1, cb))
+					       HSMON_CMD_FLOW_GET, -1, cb, now_ns))
 				goto out;	/* full: resume at this flow */
 			ctx->skip++;
-			ctx->last = hsmon_flow_fingerprint(f);
+			sent = f;
 		}
 	}
 out:
+	/* Only the last flow passed in this bucket is looked for on resume. */
+	if (sent)
+		ctx->last = hsmon_flow_fingerprint(sent);
 	rcu_read_unlock();
 	return skb->len;
 }
@@ -601,7 +606,7 @@ void hsmon_nl_flow_event(struct hsmon_net *hn, const struct hsmon_flow *f,
 			continue;
 		}
 		if (hsmon_nl_flow_fill(msg, f, 0, 0, 0, HSMON_CMD_FLOW_EVENT,
-				       outcome, NULL)) {
+				       outcome, NULL, ktime_get_ns())) {
 			nlmsg_free(msg);
 			hsmon_stat_inc(hn->stats, HSMON_STAT_EVENTS_DROPPED);
 			continue;

@@ -32,6 +32,7 @@ struct hsmon_seq_iter {
 	u32 bucket;			/* where the next flow is looked for */
 	u32 skip;			/* entries of that bucket already shown */
 	loff_t pos;			/* the position that (bucket, skip) is */
+	u64 now_ns;			/* ages are taken against this, per read */
 };
 
 static const char * const hsmon_dir_names[__HSMON_DIR_MAX] = {
@@ -85,6 +86,7 @@ static void *hsmon_seq_start(struct seq_file *seq, loff_t *pos)
 	struct hsmon_flow *f;
 
 	rcu_read_lock();
+	it->now_ns = ktime_get_ns();
 	if (*pos == 0)
 		return SEQ_START_TOKEN;
 	if (*pos != it->pos) {		/* not where the last read stopped */
@@ -172,6 +174,7 @@ static void hsmon_seq_u32(struct seq_file *seq, bool known, u32 v)
 static int hsmon_seq_show(struct seq_file *seq, void *v)
 {
 	struct hsmon_net *hn = hsmon_pernet(seq_file_net(seq));
+	struct hsmon_seq_iter *it = seq->private;
 	const struct hsmon_flow *f = v;
 	struct hsmon_stats *sum;
 	u8 state, dir;
@@ -212,7 +215,7 @@ static int hsmon_seq_show(struct seq_file *seq, void *v)
 	hsmon_seq_flags(seq, READ_ONCE(f->seen[HSMON_REPLY]));
 	hsmon_seq_notes(seq, notes);
 	seq_printf(seq, " %llu %s %s",
-		   div_u64(ktime_get_ns() - READ_ONCE(f->t_syn), NSEC_PER_MSEC),
+		   hsmon_flow_age_ms(f, it->now_ns),
 		   hsmon_outcome_name(READ_ONCE(f->outcome)), hsmon_fsm_zeek(f));
 	hsmon_seq_u32(seq, notes & HSMON_FLOW_HAVE_K, READ_ONCE(f->us_synack));
 	hsmon_seq_u32(seq, hsmon_flow_has_synack_ack(notes),
