@@ -167,20 +167,34 @@ int hsmon_flow_parse(const struct nlmsghdr *nlh, struct hsmon_flow *f)
 /* "bad_ack,syn_data" in bit order, "" if none (unknown bits left out). */
 static void fmt_notes(char *buf, size_t len, uint32_t notes)
 {
-	size_t n = 0;
+	size_t n = 0, l;
 	unsigned int i;
+	const char *name;
 
-	buf[0] = '\0';
-	for (i = 0; i < __HSMON_NOTE_MAX && n < len; i++)
-		if (notes & (1U << i))
-			n += snprintf(buf + n, len - n, "%s%s", n ? "," : "",
-				      hsmon_note_name(i));
+	for (i = 0; i < __HSMON_NOTE_MAX; i++) {
+		if (!(notes & (1U << i)))
+			continue;
+		name = hsmon_note_name(i);
+		l = strlen(name);
+		if (n + !!n + l + 1 > len)
+			break;
+		if (n)
+			buf[n++] = ',';
+		memcpy(buf + n, name, l);
+		n += l;
+	}
+	buf[n] = '\0';
+}
+
+static void fmt_u64(char *col, uint64_t v)
+{
+	*hsmon_put_u64(col, v) = '\0';
 }
 
 static void fmt_opt_u32(char *col, bool has, uint32_t v)
 {
 	if (has)
-		snprintf(col, HSMON_COL_MAX, "%" PRIu32, v);
+		fmt_u64(col, v);
 	else
 		strcpy(col, "-");
 }
@@ -202,12 +216,10 @@ void hsmon_flow_columns(const struct hsmon_flow *f,
 				   f->family, f->addr[i], f->port[i]);
 	strcpy(cols[HSMON_COL_DIRECTION], hsmon_dir_name(f->direction));
 	strcpy(cols[HSMON_COL_STATE], hsmon_state_name(f->state));
-	snprintf(cols[HSMON_COL_ISN_J], HSMON_COL_MAX, "%" PRIu32, f->isn_j);
+	fmt_u64(cols[HSMON_COL_ISN_J], f->isn_j);
 	fmt_opt_u32(cols[HSMON_COL_ISN_K], f->has_isn_k, f->isn_k);
-	snprintf(cols[HSMON_COL_SYN_RTX], HSMON_COL_MAX, "%" PRIu32,
-		 f->syn_rtx);
-	snprintf(cols[HSMON_COL_SYNACK_RTX], HSMON_COL_MAX, "%" PRIu32,
-		 f->synack_rtx);
+	fmt_u64(cols[HSMON_COL_SYN_RTX], f->syn_rtx);
+	fmt_u64(cols[HSMON_COL_SYNACK_RTX], f->synack_rtx);
 	for (i = 0; i < 2; i++) {
 		hsmon_fmt_flags(cols[HSMON_COL_ORIG_FLAGS + i], HSMON_COL_MAX,
 				f->flags[i]);
@@ -215,7 +227,7 @@ void hsmon_flow_columns(const struct hsmon_flow *f,
 	}
 	fmt_notes(cols[HSMON_COL_NOTES], HSMON_COL_MAX, f->notes);
 	or_dash(cols[HSMON_COL_NOTES]);
-	snprintf(cols[HSMON_COL_AGE_MS], HSMON_COL_MAX, "%" PRIu64, f->age_ms);
+	fmt_u64(cols[HSMON_COL_AGE_MS], f->age_ms);
 	strcpy(cols[HSMON_COL_OUTCOME],
 	       f->has_outcome ? hsmon_outcome_name(f->outcome) : "-");
 	strcpy(cols[HSMON_COL_ZEEK], f->zeek);

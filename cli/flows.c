@@ -184,11 +184,16 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 	return HSMON_EXIT_OK;
 }
 
-/* One line of the table: the header (f NULL) or a flow. */
+/*
+ * One line of the table: the header (f NULL) or a flow. Text to the left,
+ * numbers to the right, no trailing blanks; built in one buffer and
+ * written at once, as a dump may print a million of them.
+ */
 static void print_row(const struct hsmon_flow *f, const int *width)
 {
 	char cols[HSMON_NCOLS][HSMON_COL_MAX];
-	int c;
+	char line[HSMON_NCOLS * (HSMON_COL_MAX + 1)], *p = line;
+	int c, len, pad;
 
 	if (f)
 		hsmon_flow_columns(f, cols);
@@ -196,13 +201,21 @@ static void print_row(const struct hsmon_flow *f, const int *width)
 		const char *s = f ? cols[c] : hsmon_col_names[c];
 		bool last = c == HSMON_NCOLS - 1;
 
-		/* Text to the left, numbers to the right, no trailing blanks. */
-		if (hsmon_col_numeric[c])
-			printf("%*s", width[c], s);
-		else
-			printf("%-*s", last ? 0 : width[c], s);
-		putchar(last ? '\n' : ' ');
+		len = strlen(s);
+		pad = width[c] > len ? width[c] - len : 0;
+		if (hsmon_col_numeric[c]) {
+			memset(p, ' ', pad);
+			p += pad;
+		}
+		memcpy(p, s, len);
+		p += len;
+		if (!hsmon_col_numeric[c] && !last) {
+			memset(p, ' ', pad);
+			p += pad;
+		}
+		*p++ = last ? '\n' : ' ';
 	}
+	fwrite(line, 1, p - line, stdout);
 }
 
 /*

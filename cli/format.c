@@ -147,6 +147,21 @@ void hsmon_fmt_flags(char *buf, size_t len, uint8_t flags)
  * output too, except that inet_ntop() also dots the deprecated ::a.b.c.d
  * and does not dot ISATAP.
  */
+/* v in lower case hex without leading zeros. */
+static char *put_hex16(char *p, unsigned int v)
+{
+	static const char hex[] = "0123456789abcdef";
+	int shift;
+
+	for (shift = 12; shift > 0 && !(v >> shift); shift -= 4)
+		;
+	for (; shift >= 0; shift -= 4)
+		*p++ = hex[(v >> shift) & 0xf];
+	return p;
+}
+
+static char *put_dotted(char *p, const uint8_t a[4]);
+
 void hsmon_fmt_ip6(char *buf, const uint8_t a[16])
 {
 	bool mapped = !memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12);
@@ -168,34 +183,77 @@ void hsmon_fmt_ip6(char *buf, const uint8_t a[16])
 
 	for (i = 0; i < groups; i++) {
 		if (i == run_at) {
-			p += sprintf(p, "::");
+			*p++ = ':';
+			*p++ = ':';
 			need_colon = false;
 			i += run_len - 1;
 			continue;
 		}
 		if (need_colon)
 			*p++ = ':';
-		p += sprintf(p, "%x", a[2 * i] << 8 | a[2 * i + 1]);
+		p = put_hex16(p, a[2 * i] << 8 | a[2 * i + 1]);
 		need_colon = true;
 	}
-	if (mapped || isatap)
-		p += sprintf(p, "%s%u.%u.%u.%u", need_colon ? ":" : "",
-			     a[12], a[13], a[14], a[15]);
+	if (mapped || isatap) {
+		if (need_colon)
+			*p++ = ':';
+		p = put_dotted(p, a + 12);
+	}
 	*p = '\0';
+}
+
+/*
+ * Decimal digits of v at p, no terminator; returns the end. What the
+ * table's columns are mostly made of, so without printf's cost: a dump of
+ * a million flows formats some twenty million numbers.
+ */
+char *hsmon_put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_dotted(char *p, const uint8_t a[4])
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = hsmon_put_u64(p, a[i]);
+	}
+	return p;
 }
 
 void hsmon_fmt_endpoint(char *buf, size_t len, uint8_t family,
 			const uint8_t *addr, uint16_t port)
 {
-	char a6[HSMON_IP6_STRLEN];
+	char *p = buf;
 
-	if (family == AF_INET) {
-		snprintf(buf, len, "%u.%u.%u.%u:%u",
-			 addr[0], addr[1], addr[2], addr[3], port);
-	} else {
-		hsmon_fmt_ip6(a6, addr);
-		snprintf(buf, len, "[%s]:%u", a6, port);
+	if (len < HSMON_ENDPOINT_STRLEN) {
+		if (len)
+			*buf = '\0';
+		return;
 	}
+	if (family == AF_INET) {
+		p = put_dotted(p, addr);
+	} else {
+		*p++ = '[';
+		hsmon_fmt_ip6(p, addr);
+		p += strlen(p);
+		*p++ = ']';
+	}
+	*p++ = ':';
+	p = hsmon_put_u64(p, port);
+	*p = '\0';
 }
 
 void hsmon_json_str(FILE *out, const char *s)

@@ -28,7 +28,11 @@ void hsmon_fmt_flags(char *buf, size_t len, uint8_t flags);
 #define HSMON_IP6_STRLEN 46
 void hsmon_fmt_ip6(char *buf, const uint8_t addr[16]);
 
-/* "a.b.c.d:port" or "[v6]:port". */
+/* Decimal digits of v at p, no terminator; returns the end. */
+char *hsmon_put_u64(char *p, uint64_t v);
+
+/* "a.b.c.d:port" or "[v6]:port"; "" if len < HSMON_ENDPOINT_STRLEN. */
+#define HSMON_ENDPOINT_STRLEN (HSMON_IP6_STRLEN + 8)
 void hsmon_fmt_endpoint(char *buf, size_t len, uint8_t family,
 			const uint8_t *addr, uint16_t port);
 
