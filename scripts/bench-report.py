@@ -29,7 +29,7 @@ def die(msg):
 
 def parse(path):
     res = defaultdict(list)     # (workload, family, config) -> values
-    info, memory, dump, profile, prof_syms = {}, {}, {}, {}, []
+    info, memory, dump, profile = {}, {}, {}, {}
     for line in Path(path).read_text().splitlines():
         w = line.split()
         if not w:
@@ -47,12 +47,14 @@ def parse(path):
             # dump NAME LINES lines MEDIAN MIN MAX
             dump[w[1]] = {"lines": int(w[2]), "median": float(w[4]),
                           "min": float(w[5]), "max": float(w[6])}
-        elif w[0] == "profile" and len(w) >= 6:
-            top = [t.split(":") for t in w[7::2]]
-            profile[w[1]] = {"hsmon": float(w[3]), "conntrack": float(w[5]), "top": top}
-        elif w[0] == "profile-sym":
-            prof_syms.append((w[1], float(w[2])))
-    return res, info, memory, dump, profile, prof_syms
+        elif w[0] == "profile" and len(w) >= 7 and w[3] == "hsmon":
+            # profile WORKLOAD CONFIG hsmon X conntrack Y (top S:P | own S:P)...
+            pairs = list(zip(w[7::2], w[8::2]))
+            top = [v.rsplit(":", 1) for k, v in pairs if k == "top"]
+            own = [v.rsplit(":", 1) for k, v in pairs if k == "own"]
+            profile[(w[1], w[2])] = {"hsmon": float(w[4]), "conntrack": float(w[6]),
+                                     "top": top, "own": own}
+    return res, info, memory, dump, profile
 
 
 def stats(vals):
@@ -80,7 +82,7 @@ def main():
     notes = Path(__file__).resolve().parent.parent / "docs" / "bench-notes.md"
     if len(args) == 3 and args[1] == "--notes":
         notes = Path(args[2])
-    res, info, memory, dump, profile, prof_syms = parse(raw)
+    res, info, memory, dump, profile = parse(raw)
 
     for wl, _, _ in WORKLOADS:
         for fam in FAMILIES:
@@ -125,7 +127,12 @@ def main():
     p("  configurations rotated from round to round (A B C D, B C D A, ...). Figures")
     p("  are medians over the rounds, with min and max; losses are ratios of medians")
     p("  to the median of **none**.")
-    p("- crr: `selftests/tools/crr`, 8 connections in flight; bulk: iperf3, one")
+    prm = info.get("params rounds", "").split()
+    prm = dict(zip(["rounds"] + prm[1::2], prm[0::2])) if prm else {}
+    p(f"- {prm.get('rounds', '?')} rounds of {prm.get('seconds', '?')} s per workload,"
+      " configuration and family; the guest has one CPU, so client, server and")
+    p("  softirqs share it and a rate is the inverse of the CPU time it costs.")
+    p(f"- crr: `selftests/tools/crr`, {prm.get('clients', '?')} connections in flight; bulk: iperf3, one")
     p("  stream; flood: `selftests/tools/synflood` from random sources in a /16 (IPv4)")
     p("  or /64 (IPv6) at a listening port, as fast as it sends; the figure is the")
     p("  server's TcpInSegs per second (what its TCP received, whatever was sent).")
@@ -209,16 +216,21 @@ def main():
     p("")
 
     if profile:
-        p("### Profile (perf, cpu-clock, IPv4 crr workload)\n")
-        p("| configuration | samples in hsmon_* | samples in conntrack | top symbols |")
-        p("|---|---:|---:|---|")
-        for c, pr in profile.items():
-            top = ", ".join(f"{s} {v}%" for s, v in pr["top"][:8])
-            p(f"| {c} | {pr['hsmon']:.2f}% | {pr['conntrack']:.2f}% | {top} |")
+        p("### Profile (perf, cpu-clock, IPv4)\n")
+        p("Share of all samples under each one's entry points, callees included")
+        p("(hsmon: `hsmon_hook`, its GC worker, its RCU frees; conntrack:")
+        p("`nf_conntrack_in`, `nf_confirm`, its GC worker, `destroy_conntrack`).\n")
+        p("| workload | configuration | under hsmon | under conntrack | top symbols (self) |")
+        p("|---|---|---:|---:|---|")
+        for (wl, c), pr in sorted(profile.items()):
+            top = ", ".join(f"`{s}` {v}%" for s, v in pr["top"][:8])
+            p(f"| {wl} | {c} | {pr['hsmon']:.2f}% | {pr['conntrack']:.2f}% | {top} |")
         p("")
-        if prof_syms:
-            p("hsmon's own functions (with hsmon loaded): " +
-              ", ".join(f"`{s}` {v:.2f}%" for s, v in prof_syms) + ".\n")
+        for (wl, c), pr in sorted(profile.items()):
+            if c == "hsmon" and pr["own"]:
+                own = sorted(pr["own"], key=lambda x: -float(x[1]))
+                p(f"hsmon's own functions ({wl}, self): " +
+                  ", ".join(f"`{s}` {v}%" for s, v in own) + ".\n")
 
     p("## Targets\n")
     p("| target | this run | |")

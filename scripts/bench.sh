@@ -29,9 +29,9 @@
 #          array's share; the same for nf_conntrack entries
 #   dump   seconds to read those flows: cat /proc/hsmon, hsmon flows, and
 #          conntrack -L for the conntrack entries
-#   profile  perf (cpu-clock, the only clock TCG has) over the IPv4 crr
-#          workload with hsmon, then with conntrack: the share of samples
-#          in each one's functions
+#   profile  perf (cpu-clock, the only clock TCG has) over the IPv4 crr and
+#          flood workloads with hsmon, then with conntrack: the share of
+#          samples under each one's entry points, and the top symbols
 #
 # Knobs (environment): HSMON_BENCH_ROUNDS (5), HSMON_BENCH_SECONDS (5, per
 # measurement), HSMON_BENCH_FLOWS (1000000), HSMON_BENCH_CLIENTS (32).
@@ -66,7 +66,10 @@ host() {
 	# alone, the kernel finds the emulated TSCs unsynchronized and reads
 	# the emulated HPET, whose every read is an exit to QEMU's device
 	# model, for each clock reading TCP, conntrack or hsmon makes.
-	"$here/vm.sh" --kernel "$kver" --mem 3G --timeout 5400 --idle-timeout 900 \
+	# One CPU: client, server and softirqs share it, so a rate is the
+	# inverse of the CPU time a connection (or segment) costs, rather
+	# than of two emulated CPUs' waits on each other.
+	"$here/vm.sh" --kernel "$kver" --cpus 1 --mem 3G --timeout 5400 --idle-timeout 900 \
 		--append "tsc=reliable" --results "$res" -- \
 		env $(env | grep -E '^HSMON_BENCH_[A-Z]+=[0-9]+$' || true) bash "$here/bench.sh" --guest --ko "$repo/build/$kver/module/hsmon.ko" \
 		--cli "$repo/build/cli/hsmon" --out "$res/raw"
@@ -95,7 +98,8 @@ PORT_FLOOD=5002
 PORT_CLOSED=5003
 CONFIGS=(none hsmon conntrack both)
 
-log() { echo "bench: $*" >&2; }
+T0=$(date +%s)
+log() { echo "bench: [$(($(date +%s) - T0))s] $*" >&2; }
 die() { log "$*"; exit 1; }
 
 # emit WORDS...: one raw figure; every line starts with its kind.
@@ -232,7 +236,7 @@ run_flood() {	# family
 	emit "result flood ipv$1 $CONFIG $ROUND $(awk -v n=$((after - before)) -v s="$secs" \
 		'BEGIN { printf "%.0f", n / s }') syn/s"
 	# Let the backlog and the SYN/ACKs drain before the next measurement.
-	sleep 1
+	sleep "$NAP"
 }
 
 # slab_pages NAME: pages held by one slab cache (active slabs x pages each).
@@ -247,9 +251,9 @@ slab_objs() {
 slab_total_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
 
 settle() {	# let RCU frees and deferred work finish
-	sleep 2
+	sleep "$NAP"
 	echo 2 >/proc/sys/vm/drop_caches
-	sleep 1
+	sleep "$NAP"
 }
 
 # make_flows N: N distinct SYNs from hb_a to a closed port of hb_b.
@@ -259,7 +263,7 @@ make_flows() {
 	in_a "$TOOLS/synflood" -4 -d $B4 -p $PORT_CLOSED -n "$1" -s 10.99.0.0 -S 65536 \
 		-P 1024 -R 64000 -q -b 256 || die "synflood failed"
 	log "$1 SYNs sent in $(elapsed "$t0") s"
-	sleep 2
+	sleep "$NAP"
 }
 
 median_time() {	# command...: prints the median of $DUMP_ROUNDS runs, and min, max
@@ -300,8 +304,10 @@ phase_memory() {
 	pages=$(slab_pages hsmon_flow)
 	kb=$(slab_total_kb)
 	size=$(awk '$1 == "entry_size" { print $2 }' /proc/hsmon)
-	# hsmon_table_init(): roundup_pow_of_two(max(max_flows / 4, 16)) heads.
-	buckets=$(/usr/bin/python3 -c "n = max($FLOWS // 4, 16); print(1 << (n - 1).bit_length())")
+	# hsmon_table_init()'s bucket count for max_flows = $FLOWS.
+	buckets=$(/usr/bin/python3 -c "
+m = $FLOWS; n = 1 << (max(m // 2, 16) - 1).bit_length()
+print(n // 2 if n > 16 and n * 8 > 4 * m else n)")
 	emit "memory hsmon flows $n objects $objs object_size $size slab_bytes $((pages * 4096)) slab_growth_bytes $(((kb - base_kb) * 1024)) buckets $buckets bucket_bytes $((buckets * 8))"
 	emit "dump hsmon-proc $(lines_of in_b cat /proc/hsmon) lines $(median_time in_b cat /proc/hsmon)"
 	emit "dump hsmon-flows $(lines_of in_b "$CLI" flows) lines $(median_time in_b "$CLI" flows)"
@@ -330,63 +336,61 @@ phase_memory() {
 	in_b nft delete table inet hb_rst
 }
 
-# The share of perf samples in hsmon's and in conntrack's functions.
+# perf over one workload, its samples attributed by scripts/bench-perf.py:
+# the share under hsmon's entry points and under conntrack's (callees
+# included, softirqs run on the way out excluded), and the top symbols.
+profile_one() {	# WORKLOAD CONFIG
+	local data=$WORK/perf-$1-$2.data cmd
+	case $1 in
+	crr) cmd=("$TOOLS/crr" -c $B4 -p $PORT_CRR -n "$CLIENTS" -t "$SECS" -q 64 -r 64) ;;
+	flood) cmd=(timeout -s INT "$SECS" "$TOOLS/synflood" -4 -d $B4 -p $PORT_FLOOD
+		-n 1000000000 -s 10.99.0.0 -S 65536 -a -o -q -b 256) ;;
+	esac
+	set_config "$2"
+	perf record -q -e cpu-clock -F "$PERF_HZ" -a -g -o "$data" -- \
+		ip netns exec $A "${cmd[@]}" >/dev/null 2>&1 || true
+	[ -s "$data" ] || die "perf record wrote nothing"
+	perf script -i "$data" -F ip,sym 2>/dev/null |
+		/usr/bin/python3 "$here/bench-perf.py" "$1" "$2" >>"$OUT" ||
+		die "no samples in $data"
+	tail -n 1 "$OUT" >&2
+}
+
 phase_profile() {
-	local c data
-	command -v perf >/dev/null || { emit "profile none perf-missing"; return 0; }
-	for c in hsmon conntrack; do
-		set_config "$c"
-		data=$WORK/perf-$c.data
-		in_b true
-		perf record -q -e cpu-clock -F 2000 -a -g -o "$data" -- \
-			ip netns exec $A "$TOOLS/crr" -c $B4 -p $PORT_CRR -n "$CLIENTS" \
-			-t "$SECS" -q 64 -r 64 >/dev/null 2>&1 || die "perf record failed"
-		perf report -q -i "$data" --no-children --sort sym --stdio -g none \
-			2>/dev/null | awk -v c="$c" '
-			$1 ~ /%$/ {
-				p = $1; sub(/%/, "", p)
-				sym = $NF
-				total += p
-				if (sym ~ /^hsmon_/) own += p
-				else if (sym ~ /^(nf_conntrack|nf_ct_|__nf_conntrack|nf_nat|tcp_packet|tcp_in_window|__nf_ct|hash_conntrack|nf_confirm|ipv[46]_conntrack|nf_conntrack_tcp)/) ct += p
-				if (n < 15) top[n++] = sprintf("%s:%s", sym, p)
-			}
-			END {
-				printf "profile %s hsmon %.2f conntrack %.2f", c, own, ct
-				for (i = 0; i < n; i++) printf " top %s", top[i]
-				printf "\n"
-			}' >>"$OUT"
-		tail -n 1 "$OUT" >&2
-		# The annotated hot spots of hsmon's own functions.
-		if [ "$c" = hsmon ]; then
-			perf report -q -i "$data" --no-children --sort sym --stdio -g none \
-				2>/dev/null | awk '$NF ~ /^hsmon_/ { sub(/%/, "", $1); printf "profile-sym %s %s\n", $NF, $1 }' \
-				>>"$OUT"
-		fi
+	local w c
+	command -v perf >/dev/null || die "perf not found"
+	for w in crr $([ "$SMOKE" = 1 ] || echo flood); do
+		for c in hsmon conntrack; do
+			profile_one $w $c
+		done
 	done
 	set_config none
 }
 
 guest() {
-	local smoke=0 round i c fam
-	KO="" CLI="" OUT=""
+	local round i c fam
+	KO="" CLI="" OUT="" SMOKE=0
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--ko) KO=${2:?}; shift 2 ;;
 		--cli) CLI=${2:?}; shift 2 ;;
 		--out) OUT=${2:?}; shift 2 ;;
-		--smoke) smoke=1; shift ;;
+		--smoke) SMOKE=1; shift ;;
 		*) die "usage: bench.sh --guest --ko KO --cli HSMON --out RAW [--smoke]" ;;
 		esac
 	done
 	[ -f "$KO" ] && [ -x "$CLI" ] && [ -n "$OUT" ] || die "need --ko, --cli and --out"
 	TOOLS=${HSMON_BENCH_TOOLS:-$repo/selftests/tools}
-	if [ $smoke = 1 ]; then
+	if [ "$SMOKE" = 1 ]; then
 		ROUNDS=${HSMON_BENCH_ROUNDS:-1}
 		SECS=${HSMON_BENCH_SECONDS:-1}
 		FLOWS=${HSMON_BENCH_FLOWS:-2000}
 		DUMP_ROUNDS=1
+		PERF_HZ=200
+		NAP=0.3
 	else
+		PERF_HZ=2000
+		NAP=2
 		ROUNDS=${HSMON_BENCH_ROUNDS:-5}
 		SECS=${HSMON_BENCH_SECONDS:-5}
 		FLOWS=${HSMON_BENCH_FLOWS:-1000000}
@@ -401,7 +405,7 @@ guest() {
 	emit "guest cpus $(nproc)"
 	emit "guest mem_kb $(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)"
 	emit "guest hsmon $(modinfo -F vermagic "$KO" | cut -d' ' -f1) $(sha1sum "$KO" | cut -c1-12)"
-	emit "params rounds $ROUNDS seconds $SECS flows $FLOWS clients $CLIENTS smoke $smoke"
+	emit "params rounds $ROUNDS seconds $SECS flows $FLOWS clients $CLIENTS smoke $SMOKE"
 	modprobe nf_conntrack
 	setup
 
