@@ -31,9 +31,11 @@ srcdir := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 KERNELRELEASE ?= $(shell uname -r)
 KERNELDIR ?= /lib/modules/$(KERNELRELEASE)/build
 # The release the module is built for, from the tree itself: KERNELDIR may
-# name another kernel than the running one.
+# name another kernel than the running one. UTS_RELEASE, not
+# include/config/kernel.release: Debian's 6.1 headers say 6.1.176 there.
 # (Not KVER: make check-one takes that.)
-modkver := $(or $(shell cat $(KERNELDIR)/include/config/kernel.release 2>/dev/null),$(KERNELRELEASE))
+modkver := $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KERNELDIR)/include/generated/utsrelease.h 2>/dev/null),$(KERNELRELEASE))
 BUILDDIR ?=
 DESTDIR ?=
 PREFIX ?= /usr/local
