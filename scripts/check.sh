@@ -202,7 +202,7 @@ knobs=()
 while IFS= read -r v; do
 	case $v in
 	HSMON_KO | HSMON_CLI | HSMON_TEST_TIMEOUT | HSMON_VM_TIMEOUT | HSMON_CACHE | \
-	HSMON_KERNEL_KIND | HSMON_RESULTS | HSMON_LINT) ;;
+	HSMON_KERNEL_KIND | HSMON_RESULTS | HSMON_PKG_STAGE | HSMON_LINT) ;;
 	*) knobs+=("$v=${!v}") ;;
 	esac
 done < <(compgen -e | grep '^HSMON_' || true)
@@ -234,11 +234,22 @@ scan_log() {	# $1 = results dir
 	grep -vc '^    \[boot\]' "$1/reports" || true
 }
 
+# wants_pkg: a packaging test (hsmon_pkg_*) is among the tests to run.
+wants_pkg() {
+	local t
+
+	[ ${#tests[@]} -gt 0 ] || return 0
+	for t in "${tests[@]}"; do
+		case ${t##*/} in hsmon_pkg_* | pkg_*) return 0 ;; esac
+	done
+	return 1
+}
+
 check_kernel() {
 	local kver=$1
 	local res="$repo/build/check/$kver" ko="$repo/build/$kver/module/hsmon.ko"
 	local s t_build t_guest passed=0 failed=0 skipped=0 rc totals reports booted
-	local guest_ok whole n clienv append kind t_test
+	local guest_ok whole n clienv append kind t_test pkgenv pkg_failed
 	echo
 	echo "==== $kver: build ===="
 	s=$(stamp)
@@ -274,6 +285,21 @@ check_kernel() {
 	*-hsmon-debug) append+=" panic_on_warn=1"; kind=debug ;;
 	*-rt-*) kind=rt ;;
 	esac
+	# The packaging tests (hsmon_pkg_*) install what scripts/pkg-stage.sh
+	# builds here: compiling in a TCG guest is far too slow. Not for the
+	# debug kernel: no headers package, those tests skip there.
+	pkgenv=()
+	pkg_failed=0
+	if [ "$kind" != debug ] && wants_pkg; then
+		s=$(stamp)
+		if "$here/pkg-stage.sh" "$kver" "$res/pkg"; then
+			log "$kver: staged the packaging tests' builds in $(($(stamp) - s))s ($res/pkg)"
+			pkgenv=(HSMON_PKG_STAGE="$res/pkg")
+		else
+			log "$kver: pkg-stage.sh FAILED (counted as 1 failed test; the hsmon_pkg_* tests skip)"
+			pkg_failed=1
+		fi
+	fi
 	# The debug kernel is several times slower: twice the time per test.
 	t_test=$per_test
 	[ "$kind" != debug ] || [ -n "${HSMON_TEST_TIMEOUT:-}" ] || t_test=$((per_test * 2))
@@ -283,7 +309,7 @@ check_kernel() {
 		--timeout "$((vm_timeout * t_test / per_test))" \
 		--idle-timeout "$((t_test + 120))" --cwd "$repo" --append "$append" -- \
 		env "${knobs[@]}" HSMON_KO="$ko" HSMON_TEST_TIMEOUT="$t_test" \
-		HSMON_KERNEL_KIND="$kind" "${clienv[@]}" \
+		HSMON_KERNEL_KIND="$kind" "${clienv[@]}" "${pkgenv[@]}" \
 		"$repo/selftests/run.sh" "${tests[@]}"
 	rc=$?
 	set -e
@@ -313,6 +339,7 @@ check_kernel() {
 		[ -s "$whole" ] || whole=$res/console.log
 	fi
 
+	failed=$((failed + pkg_failed))
 	reports=$(scan_log "$res")
 	if [ "$reports" -gt 0 ] || [ -s "$res/kmemleak" ]; then
 		if [ "$guest_ok" = 1 ]; then
