@@ -86,18 +86,47 @@ static const enum mnl_attr_data_type flow_attr_types[HSMON_A_FLOW_MAX + 1] = {
 	[HSMON_A_FLOW_ZEEK_STATE]	= MNL_TYPE_NUL_STRING,
 };
 
-static int flow_attr_cb(const struct nlattr *attr, void *data)
+/* libmnl's checks for these types, without its callback per attribute. */
+static bool attr_ok(const struct nlattr *attr, enum mnl_attr_data_type type)
 {
-	const struct nlattr **tb = data;
-	uint16_t type = mnl_attr_get_type(attr);
+	uint16_t len = mnl_attr_get_payload_len(attr);
+	const char *s = mnl_attr_get_payload(attr);
 
-	/* Attributes from a newer module, or the padding: not ours to show. */
-	if (type > HSMON_A_FLOW_MAX || !flow_attr_types[type])
-		return MNL_CB_OK;
-	if (mnl_attr_validate(attr, flow_attr_types[type]) < 0)
-		return MNL_CB_ERROR;
-	tb[type] = attr;
-	return MNL_CB_OK;
+	switch (type) {
+	case MNL_TYPE_U8:
+		return len >= sizeof(uint8_t);
+	case MNL_TYPE_U16:
+		return len >= sizeof(uint16_t);
+	case MNL_TYPE_U32:
+		return len >= sizeof(uint32_t);
+	case MNL_TYPE_U64:
+		return len >= sizeof(uint64_t);
+	case MNL_TYPE_NUL_STRING:
+		return len && !s[len - 1];
+	default:
+		return true;
+	}
+}
+
+/*
+ * The flow's attributes into tb; -1 if one of ours is malformed. A dump
+ * of a million flows parses twenty million of them.
+ */
+static int flow_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb)
+{
+	const struct nlattr *attr;
+	uint16_t type;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		type = mnl_attr_get_type(attr);
+		/* Attributes from a newer module, or the padding: not ours to show. */
+		if (type > HSMON_A_FLOW_MAX || !flow_attr_types[type])
+			continue;
+		if (!attr_ok(attr, flow_attr_types[type]))
+			return -1;
+		tb[type] = attr;
+	}
+	return 0;
 }
 
 static bool get_addr(const struct nlattr *attr, size_t len, uint8_t *addr)
@@ -125,8 +154,7 @@ int hsmon_flow_parse(const struct nlmsghdr *nlh, struct hsmon_flow *f)
 	size_t alen, i;
 
 	memset(f, 0, sizeof(*f));
-	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), flow_attr_cb,
-			   tb) < 0)
+	if (flow_attrs(nlh, tb) < 0)
 		return -1;
 	if (!tb[HSMON_A_FLOW_FAMILY] || !tb[HSMON_A_FLOW_STATE] ||
 	    !tb[HSMON_A_FLOW_INITIATOR_PORT] || !tb[HSMON_A_FLOW_RESPONDER_PORT])
@@ -154,9 +182,12 @@ int hsmon_flow_parse(const struct nlmsghdr *nlh, struct hsmon_flow *f)
 		f->age_ms = mnl_attr_get_u64(tb[HSMON_A_FLOW_AGE_MS]);
 	f->has_outcome = tb[HSMON_A_FLOW_OUTCOME];
 	f->outcome = get_u8(tb[HSMON_A_FLOW_OUTCOME]);
-	if (tb[HSMON_A_FLOW_ZEEK_STATE])
-		snprintf(f->zeek, sizeof(f->zeek), "%s",
-			 mnl_attr_get_str(tb[HSMON_A_FLOW_ZEEK_STATE]));
+	if (tb[HSMON_A_FLOW_ZEEK_STATE]) {
+		const char *z = mnl_attr_get_str(tb[HSMON_A_FLOW_ZEEK_STATE]);
+		size_t zl = strnlen(z, sizeof(f->zeek) - 1);
+
+		memcpy(f->zeek, z, zl);		/* f was zeroed: terminated */
+	}
 	for (i = 0; i < sizeof(opt_attrs) / sizeof(opt_attrs[0]); i++) {
 		f->has_opt[i] = tb[opt_attrs[i]];
 		f->opt[i] = get_u32(tb[opt_attrs[i]]);

@@ -45,12 +45,50 @@ struct flow_filter {
 	int prefix_len;		/* -1: the whole address */
 };
 
+/*
+ * The dumped flows: parsed, for JSON; for the table, formatted once as they
+ * come, each column a length byte and its text, so that the column widths
+ * are known when the last one is in and nothing is formatted twice.
+ */
 struct flow_list {
-	struct hsmon_flow *v;
+	bool table;
+	struct hsmon_flow *v;		/* JSON: the flows */
 	size_t n, cap;
+	char *text;			/* table: the rows, one after another */
+	size_t len, size;
+	int width[HSMON_NCOLS];
 	bool malformed;		/* some message was skipped */
 	int status;
 };
+
+/* Room for n more bytes at *buf (of *size, *len used): 0, or -1. */
+static int reserve(void **buf, size_t *size, size_t len, size_t n)
+{
+	size_t want = *size ? *size : 4096;
+	void *p;
+
+	while (want < len + n)
+		want *= 2;
+	if (want == *size)
+		return 0;
+	p = realloc(*buf, want);
+	if (!p)
+		return -1;
+	*buf = p;
+	*size = want;
+	return 0;
+}
+
+static void flow_list_reset(struct flow_list *fl)
+{
+	int c;
+
+	fl->n = 0;
+	fl->len = 0;
+	fl->malformed = false;
+	for (c = 0; c < HSMON_NCOLS; c++)
+		fl->width[c] = strlen(hsmon_col_names[c]);
+}
 
 static bool parse_ulong(const char *s, unsigned long max, unsigned long *v)
 {
@@ -163,52 +201,70 @@ static void put_filter(struct nlmsghdr *nlh, const struct flow_filter *ff)
 	}
 }
 
+static int flow_add_row(struct flow_list *fl, const struct hsmon_flow *f)
+{
+	char cols[HSMON_NCOLS][HSMON_COL_MAX];
+	char *p;
+	size_t l;
+	int c;
+
+	if (reserve((void **)&fl->text, &fl->size, fl->len,
+		    HSMON_NCOLS * HSMON_COL_MAX) < 0)
+		return -1;
+	hsmon_flow_columns(f, cols);
+	p = fl->text + fl->len;
+	for (c = 0; c < HSMON_NCOLS; c++) {
+		l = strlen(cols[c]);	/* < HSMON_COL_MAX: fits its byte */
+		*p++ = (char)l;
+		memcpy(p, cols[c], l);
+		p += l;
+		if ((int)l > fl->width[c])
+			fl->width[c] = l;
+	}
+	fl->len = p - fl->text;
+	return 0;
+}
+
 static int flow_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct flow_list *fl = data;
-	struct hsmon_flow *v;
+	struct hsmon_flow f;
 
-	if (fl->n == fl->cap) {
-		fl->cap = fl->cap ? 2 * fl->cap : 64;
-		v = realloc(fl->v, fl->cap * sizeof(*v));
-		if (!v) {
-			fprintf(stderr, "hsmon: flows: out of memory\n");
-			return HSMON_EXIT_FAIL;
-		}
-		fl->v = v;
-	}
-	if (hsmon_flow_parse(nlh, &fl->v[fl->n]) < 0)
+	if (hsmon_flow_parse(nlh, &f) < 0) {
 		fl->malformed = true;
-	else
-		fl->n++;
+		return HSMON_EXIT_OK;
+	}
+	if (fl->table ? flow_add_row(fl, &f) < 0 :
+	    reserve((void **)&fl->v, &fl->cap, fl->n * sizeof(f), sizeof(f)) < 0) {
+		fprintf(stderr, "hsmon: flows: out of memory\n");
+		return HSMON_EXIT_FAIL;
+	}
+	if (!fl->table)
+		fl->v[fl->n] = f;
+	fl->n++;
 	return HSMON_EXIT_OK;
 }
 
 /*
- * One line of the table: the header (f NULL) or a flow. Text to the left,
- * numbers to the right, no trailing blanks; built in one buffer and
- * written at once, as a dump may print a million of them.
+ * One line of the table. Text to the left, numbers to the right, no
+ * trailing blanks; built in one buffer and written at once, as a dump may
+ * print a million of them.
  */
-static void print_row(const struct hsmon_flow *f, const int *width)
+static void print_row(const char *const *col, const int *len, const int *width)
 {
-	char cols[HSMON_NCOLS][HSMON_COL_MAX];
 	char line[HSMON_NCOLS * (HSMON_COL_MAX + 1)], *p = line;
-	int c, len, pad;
+	int c, pad;
 
-	if (f)
-		hsmon_flow_columns(f, cols);
 	for (c = 0; c < HSMON_NCOLS; c++) {
-		const char *s = f ? cols[c] : hsmon_col_names[c];
 		bool last = c == HSMON_NCOLS - 1;
 
-		len = strlen(s);
-		pad = width[c] > len ? width[c] - len : 0;
+		pad = width[c] > len[c] ? width[c] - len[c] : 0;
 		if (hsmon_col_numeric[c]) {
 			memset(p, ' ', pad);
 			p += pad;
 		}
-		memcpy(p, s, len);
-		p += len;
+		memcpy(p, col[c], len[c]);
+		p += len[c];
 		if (!hsmon_col_numeric[c] && !last) {
 			memset(p, ' ', pad);
 			p += pad;
@@ -218,29 +274,26 @@ static void print_row(const struct hsmon_flow *f, const int *width)
 	fwrite(line, 1, p - line, stdout);
 }
 
-/*
- * Two passes, formatting each flow twice, rather than keeping every flow's
- * text: a big table would cost a few KiB per flow.
- */
 static void print_table(const struct flow_list *fl)
 {
-	char cols[HSMON_NCOLS][HSMON_COL_MAX];
-	int width[HSMON_NCOLS], w, c;
+	const char *col[HSMON_NCOLS];
+	int len[HSMON_NCOLS], c;
+	const char *p = fl->text;
 	size_t r;
 
-	for (c = 0; c < HSMON_NCOLS; c++)
-		width[c] = strlen(hsmon_col_names[c]);
-	for (r = 0; r < fl->n; r++) {
-		hsmon_flow_columns(&fl->v[r], cols);
-		for (c = 0; c < HSMON_NCOLS; c++) {
-			w = strlen(cols[c]);
-			if (w > width[c])
-				width[c] = w;
-		}
+	for (c = 0; c < HSMON_NCOLS; c++) {
+		col[c] = hsmon_col_names[c];
+		len[c] = strlen(col[c]);
 	}
-	print_row(NULL, width);
-	for (r = 0; r < fl->n; r++)
-		print_row(&fl->v[r], width);
+	print_row(col, len, fl->width);
+	for (r = 0; r < fl->n; r++) {
+		for (c = 0; c < HSMON_NCOLS; c++) {
+			len[c] = (unsigned char)*p++;
+			col[c] = p;
+			p += len[c];
+		}
+		print_row(col, len, fl->width);
+	}
 }
 
 static void print_json(const struct flow_list *fl)
@@ -259,7 +312,7 @@ static void print_json(const struct flow_list *fl)
 int hsmon_cmd_flows(const struct hsmon_opts *o, struct hsmon_args *a)
 {
 	char buf[HSMON_NL_SNDBUF];
-	struct flow_list fl = {};
+	struct flow_list fl = { .table = !o->json };
 	struct hsmon_req req = {
 		.op = "flows",
 		.attr_names = flow_filter_names,
@@ -274,8 +327,7 @@ int hsmon_cmd_flows(const struct hsmon_opts *o, struct hsmon_args *a)
 	parse_filter(a, &ff);
 	ret = hsmon_nl_open(&nl);
 	while (!ret && tries++ < HSMON_DUMP_TRIES) {
-		fl.n = 0;
-		fl.malformed = false;
+		flow_list_reset(&fl);
 		req.nlh = hsmon_nl_msg(&nl, buf, HSMON_CMD_FLOW_GET, NLM_F_DUMP);
 		put_filter(req.nlh, &ff);
 		ret = hsmon_nl_talk(&nl, &req);
@@ -285,6 +337,7 @@ int hsmon_cmd_flows(const struct hsmon_opts *o, struct hsmon_args *a)
 	hsmon_nl_close(&nl);
 	if (ret) {
 		free(fl.v);
+		free(fl.text);
 		return ret;
 	}
 
@@ -293,6 +346,7 @@ int hsmon_cmd_flows(const struct hsmon_opts *o, struct hsmon_args *a)
 	else
 		print_table(&fl);
 	free(fl.v);
+	free(fl.text);
 	fflush(stdout);		/* the data before the warnings */
 	if (fl.malformed)
 		fprintf(stderr, "hsmon: flows: skipped malformed flow messages\n");
