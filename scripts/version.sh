@@ -22,15 +22,22 @@ dir=$(cd "$dir" && pwd -P)
 base=$(sed -n '1{s/[[:space:]]//g;p;}' "$dir/VERSION")
 [ -n "$base" ] || { echo "version.sh: $dir/VERSION is empty" >&2; exit 1; }
 
+# `sudo make install` in a clone of another user's: git refuses a
+# repository it does not own (safe.directory). Whoever runs this already
+# runs this tree's code (its Makefile), so that protection adds nothing here.
+git() {
+	command git -c safe.directory="$dir" -C "$dir" "$@"
+}
+
 # Only hsmon's own repository: not a tarball unpacked inside another one.
-top=$(git -C "$dir" rev-parse --show-toplevel 2>/dev/null || true)
+top=$(git rev-parse --show-toplevel 2>/dev/null || true)
 if [ -z "$top" ] || [ "$(cd "$top" && pwd -P)" != "$dir" ]; then
 	echo "$base"
 	exit 0
 fi
-if v=$(git -C "$dir" describe --tags --match 'v[0-9]*' --dirty 2>/dev/null); then
+if v=$(git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null); then
 	echo "${v#v}"
-elif v=$(git -C "$dir" describe --always --abbrev=7 --dirty 2>/dev/null); then
+elif v=$(git describe --always --abbrev=7 --dirty 2>/dev/null); then
 	echo "$base-g$v"
 else
 	echo "$base"
