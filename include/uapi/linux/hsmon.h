@@ -246,8 +246,7 @@ enum {
 	HSMON_A_FLOW_REPLY_FLAGS,	/* u8: TCP flags seen from the responder */
 	HSMON_A_FLOW_NOTES,		/* u32: mask of BIT(enum hsmon_note) */
 	HSMON_A_FLOW_AGE_MS,		/* u64: ms since the first SYN */
-	/* u8: enum hsmon_outcome: the flow's, once it has one; in an event, the event's */
-	HSMON_A_FLOW_OUTCOME,
+	HSMON_A_FLOW_OUTCOME,		/* u8: enum hsmon_outcome (an event's own) */
 	HSMON_A_FLOW_ADDR,		/* binary: filter, either end's address */
 	HSMON_A_FLOW_PREFIX_LEN,	/* u8: filter, bits of ADDR to compare */
 	HSMON_A_FLOW_PORT,		/* u16: filter, either end's port */
