@@ -195,7 +195,7 @@ static bool hsmon_flow_evict(struct hsmon_net *hn, u32 start)
 	struct hsmon_flow *f, *victim = NULL;
 	u32 i, b, victim_bucket = 0;
 	int rank, best = 0;
-	spinlock_t *lock;
+	spinlock_t *lock;		/* the victim's bucket's */
 
 	for (i = 0; i < scan; i++) {
 		b = (start + i) & t->mask;
@@ -367,35 +367,28 @@ out:
 }
 
 /*
- * Under the bucket lock: whether the GC removes this flow now. The packet
- * path stamps flows on other CPUs while the GC walks, so a stamp may be a
- * little later than the GC's "now": such a flow has age 0, not 2^32.
+ * Whether the GC has anything to do with this flow: a handshake past
+ * syn_timeout, an idle or finished flow past its timeout. Read-only, so
+ * that the GC may ask under RCU alone and take a bucket's lock only when
+ * some flow in it is due. The packet path stamps flows on other CPUs while
+ * the GC walks, so a stamp may be a little later than the GC's "now": such
+ * a flow has age 0, not 2^32.
  */
-static bool hsmon_flow_gc_one(struct hsmon_net *hn, struct hsmon_flow *f,
-			      u64 now_ns, u32 now)
+static bool hsmon_flow_gc_due(const struct hsmon_config *cfg,
+			      const struct hsmon_flow *f, u64 now_ns, u32 now)
 {
-	const struct hsmon_config *cfg = &hn->cfg;
 	u32 idle = now - READ_ONCE(f->last_seen);
-	s64 age_ns = max_t(s64, 0, now_ns - f->t_syn);
+	s64 age_ns = max_t(s64, 0, now_ns - READ_ONCE(f->t_syn));
 
 	if (idle > U32_MAX - 60 * HZ)	/* stamped after "now": not idle */
 		idle = 0;
 
-	switch (f->state) {
+	switch (READ_ONCE(f->state)) {
 	case HSMON_STATE_NONE:
 		return false;
 	case HSMON_STATE_SYN_SENT:
 	case HSMON_STATE_SYN_RCVD:
-		if (age_ns >= (s64)READ_ONCE(cfg->syn_timeout) * NSEC_PER_SEC) {
-			u8 old = f->state;
-			u32 events = hsmon_fsm_timeout(f);
-
-			hsmon_stat_state(hn->stats, old, f->state);
-			hsmon_stats_add_events(hn->stats, events);
-			f->last_seen = now;
-			hsmon_nl_flow_event(hn, f, events);
-		}
-		return false;
+		return age_ns >= (s64)READ_ONCE(cfg->syn_timeout) * NSEC_PER_SEC;
 	case HSMON_STATE_ESTABLISHED:
 	case HSMON_STATE_MIDSTREAM:
 		return idle >= (u64)READ_ONCE(cfg->est_timeout) * HZ;
@@ -404,23 +397,70 @@ static bool hsmon_flow_gc_one(struct hsmon_net *hn, struct hsmon_flow *f,
 	}
 }
 
+/*
+ * Under the bucket lock, for a flow that is due: a handshake times out
+ * (and stays, finished, for linger_timeout); anything else is removed.
+ * Returns whether to remove it.
+ */
+static bool hsmon_flow_gc_one(struct hsmon_net *hn, struct hsmon_flow *f, u32 now)
+{
+	u32 events;
+	u8 old;
+
+	if (f->state != HSMON_STATE_SYN_SENT && f->state != HSMON_STATE_SYN_RCVD)
+		return true;
+	old = f->state;
+	events = hsmon_fsm_timeout(f);
+	hsmon_stat_state(hn->stats, old, f->state);
+	hsmon_stats_add_events(hn->stats, events);
+	f->last_seen = now;
+	hsmon_nl_flow_event(hn, f, events);
+	return false;
+}
+
+static bool hsmon_bucket_gc_due(struct hsmon_net *hn, struct hlist_head *head,
+				u64 now_ns, u32 now)
+{
+	struct hsmon_flow *f;
+	bool due = false;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(f, head, node) {
+		if (hsmon_flow_gc_due(&hn->cfg, f, now_ns, now)) {
+			due = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return due;
+}
+
+/*
+ * One pass over the table. The clock is read once per 256 buckets, and a
+ * bucket's lock is taken only when one of its flows is due: a full table
+ * of lingering flows costs a read of each, not a lock per bucket.
+ */
 void hsmon_flow_gc(struct hsmon_net *hn)
 {
 	struct hsmon_table *t = &hn->table;
 	struct hsmon_flow *f;
 	struct hlist_node *tmp;
-	spinlock_t *lock;
-	u64 now_ns;
-	u32 now, b;
+	spinlock_t *lock;		/* the bucket's, b */
+	u64 now_ns = 0;
+	u32 now = 0, b;
 
 	for (b = 0; b <= t->mask; b++) {
-		if (!hlist_empty(&t->buckets[b])) {
-			lock = hsmon_bucket_lock(t, b);
-			spin_lock_bh(lock);
+		if ((b & 255) == 0) {
 			now_ns = ktime_get_ns();
 			now = jiffies;
+		}
+		if (!hlist_empty(&t->buckets[b]) &&
+		    hsmon_bucket_gc_due(hn, &t->buckets[b], now_ns, now)) {
+			lock = hsmon_bucket_lock(t, b);
+			spin_lock_bh(lock);
 			hlist_for_each_entry_safe(f, tmp, &t->buckets[b], node) {
-				if (hsmon_flow_gc_one(hn, f, now_ns, now)) {
+				if (hsmon_flow_gc_due(&hn->cfg, f, now_ns, now) &&
+				    hsmon_flow_gc_one(hn, f, now)) {
 					hsmon_flow_remove(hn, f);
 					hsmon_stat_inc(hn->stats, HSMON_STAT_EXPIRED);
 				}
@@ -444,7 +484,7 @@ static void hsmon_flow_cut(struct hsmon_net *hn, u32 keep, bool evict)
 	struct hsmon_table *t = &hn->table;
 	struct hsmon_flow *f;
 	struct hlist_node *tmp;
-	spinlock_t *lock;
+	spinlock_t *lock;		/* the bucket's, b */
 	int rank;
 	u32 b;
 

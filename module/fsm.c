@@ -21,15 +21,15 @@
 #include "stats.h"
 
 enum hsmon_action {
-	aNOP,		/* nothing changes */
-	aGO,		/* move to the cell's state */
-	aSYN,		/* initiator's SYN: new attempt, retransmission or reuse */
-	aSYNACK,	/* responder's SYN/ACK: must ack J+1; records K */
-	aACK,		/* initiator's ACK in SYN_RCVD: must ack K+1 */
-	aREFUSE,	/* responder's RST to the SYN: must ack J+1 if it acks */
-	aABORT,		/* initiator's RST before any reply */
-	aSIMSYN,	/* responder's SYN while ours is unanswered */
-	aSIMACK,	/* a simultaneous open's SYN/ACK or ACK */
+	A_NOP,		/* nothing changes */
+	A_GO,		/* move to the cell's state */
+	A_SYN,		/* initiator's SYN: new attempt, retransmission or reuse */
+	A_SYNACK,	/* responder's SYN/ACK: must ack J+1; records K */
+	A_ACK,		/* initiator's ACK in SYN_RCVD: must ack K+1 */
+	A_REFUSE,	/* responder's RST to the SYN: must ack J+1 if it acks */
+	A_ABORT,		/* initiator's RST before any reply */
+	A_SIMSYN,	/* responder's SYN while ours is unanswered */
+	A_SIMACK,	/* a simultaneous open's SYN/ACK or ACK */
 };
 
 struct hsmon_fsm_cell {
@@ -37,115 +37,113 @@ struct hsmon_fsm_cell {
 	u8 action;
 };
 
-#define sNO HSMON_STATE_NONE
-#define sSS HSMON_STATE_SYN_SENT
-#define sSR HSMON_STATE_SYN_RCVD
-#define sES HSMON_STATE_ESTABLISHED
-#define sCL HSMON_STATE_CLOSED
-#define sRF HSMON_STATE_REFUSED
-#define sRS HSMON_STATE_RESET
-#define sTO HSMON_STATE_TIMED_OUT
-#define sMS HSMON_STATE_MIDSTREAM
+#define S_NO HSMON_STATE_NONE
+#define S_SS HSMON_STATE_SYN_SENT
+#define S_SR HSMON_STATE_SYN_RCVD
+#define S_ES HSMON_STATE_ESTABLISHED
+#define S_CL HSMON_STATE_CLOSED
+#define S_RF HSMON_STATE_REFUSED
+#define S_RS HSMON_STATE_RESET
+#define S_TO HSMON_STATE_TIMED_OUT
+#define S_MS HSMON_STATE_MIDSTREAM
 
 #define C(s, a) { .next = (s), .action = (a) }
-#define NOP(s) C(s, aNOP)
-#define NOPS NOP(sNO), NOP(sSS), NOP(sSR), NOP(sES), NOP(sCL), NOP(sRF), NOP(sRS), \
-	     NOP(sTO), NOP(sMS)
+#define NOP(s) C(s, A_NOP)
 
 static const struct hsmon_fsm_cell
 hsmon_fsm[2][HSMON_SEG_MAX][__HSMON_STATE_MAX] = {
 	[HSMON_ORIG] = {
-/*	     sNO       sSS       sSR       sES       sCL       sRF       sRS       sTO       sMS	*/
+/* columns: S_NO S_SS S_SR S_ES S_CL S_RF S_RS S_TO S_MS */
 		[HSMON_SEG_INVALID] = {
-/*	never sent by TCP: counted as bad_flags by the caller, ignored here			*/
-	NOPS },
+/* never sent by TCP: counted as bad_flags by the caller; all A_NOP */
+	},
 		[HSMON_SEG_SYN] = {
 /*
- * sNO -> sSS	the article's step 1: SYN with seq J, J recorded
- * sSS -> sSS	same J: retransmitted SYN; other J: new attempt (port reuse)
- * sSR -> sSR	same J: the initiator never got our SYN/ACK; other J: reuse
- * sES -> sES	same J: late duplicate; other J: a new connection, reuse
- * sCL..sMS	same J: retransmission; other J: a new attempt on the 5-tuple
+ * S_NO -> S_SS	the article's step 1: SYN with seq J, J recorded
+ * S_SS -> S_SS	same J: retransmitted SYN; other J: new attempt (port reuse)
+ * S_SR -> S_SR	same J: the initiator never got our SYN/ACK; other J: reuse
+ * S_ES -> S_ES	same J: late duplicate; other J: a new connection, reuse
+ * S_CL..S_MS	same J: retransmission; other J: a new attempt on the 5-tuple
  */
-	C(sSS, aSYN), C(sSS, aSYN), C(sSS, aSYN), C(sSS, aSYN), C(sSS, aSYN),
-	C(sSS, aSYN), C(sSS, aSYN), C(sSS, aSYN), C(sSS, aSYN) },
+	C(S_SS, A_SYN), C(S_SS, A_SYN), C(S_SS, A_SYN), C(S_SS, A_SYN), C(S_SS, A_SYN),
+	C(S_SS, A_SYN), C(S_SS, A_SYN), C(S_SS, A_SYN), C(S_SS, A_SYN) },
 		[HSMON_SEG_SYNACK] = {
 /*
- * sSR -> sES	a simultaneous open: the initiator's SYN/ACK acks K+1
- *		(aSIMACK does nothing outside a simultaneous open)
+ * S_SR -> S_ES	a simultaneous open: the initiator's SYN/ACK acks K+1
+ *		(A_SIMACK does nothing outside a simultaneous open)
  */
-	NOP(sNO), NOP(sSS), C(sES, aSIMACK), NOP(sES), NOP(sCL),
-	NOP(sRF), NOP(sRS), NOP(sTO), NOP(sMS) },
+	NOP(S_NO), NOP(S_SS), C(S_ES, A_SIMACK), NOP(S_ES), NOP(S_CL),
+	NOP(S_RF), NOP(S_RS), NOP(S_TO), NOP(S_MS) },
 		[HSMON_SEG_ACK] = {
 /*
- * sSR -> sES	the article's step 3: ack == K+1 completes the handshake;
+ * S_SR -> S_ES	the article's step 3: ack == K+1 completes the handshake;
  *		any other ack is a bad ack and the state stays
  * elsewhere	an ACK does not move a handshake
  */
-	NOP(sNO), NOP(sSS), C(sES, aACK), NOP(sES), NOP(sCL),
-	NOP(sRF), NOP(sRS), NOP(sTO), NOP(sMS) },
+	NOP(S_NO), NOP(S_SS), C(S_ES, A_ACK), NOP(S_ES), NOP(S_CL),
+	NOP(S_RF), NOP(S_RS), NOP(S_TO), NOP(S_MS) },
 		[HSMON_SEG_FIN] = {
 /*
- * sES -> sCL	orderly close of an established flow
- * sMS -> sCL	... or of one picked up midstream
- * sSR		its ACK part was applied first (it may complete the
+ * S_ES -> S_CL	orderly close of an established flow
+ * S_MS -> S_CL	... or of one picked up midstream
+ * S_SR		its ACK part was applied first (it may complete the
  *		handshake); a FIN before completion does not move it
  */
-	NOP(sNO), NOP(sSS), NOP(sSR), C(sCL, aGO), NOP(sCL),
-	NOP(sRF), NOP(sRS), NOP(sTO), C(sCL, aGO) },
+	NOP(S_NO), NOP(S_SS), NOP(S_SR), C(S_CL, A_GO), NOP(S_CL),
+	NOP(S_RF), NOP(S_RS), NOP(S_TO), C(S_CL, A_GO) },
 		[HSMON_SEG_RST] = {
 /*
- * sSS -> sRS	the initiator aborted before any answer (Zeek's RSTOS0)
- * sSR -> sRS	the initiator reset the handshake after the SYN/ACK
- * sES -> sCL	an established flow ended by RST
- * sMS -> sCL	... or one picked up midstream
+ * S_SS -> S_RS	the initiator aborted before any answer (Zeek's RSTOS0)
+ * S_SR -> S_RS	the initiator reset the handshake after the SYN/ACK
+ * S_ES -> S_CL	an established flow ended by RST
+ * S_MS -> S_CL	... or one picked up midstream
  */
-	NOP(sNO), C(sRS, aABORT), C(sRS, aGO), C(sCL, aGO), NOP(sCL),
-	NOP(sRF), NOP(sRS), NOP(sTO), C(sCL, aGO) },
+	NOP(S_NO), C(S_RS, A_ABORT), C(S_RS, A_GO), C(S_CL, A_GO), NOP(S_CL),
+	NOP(S_RF), NOP(S_RS), NOP(S_TO), C(S_CL, A_GO) },
 	},
 	[HSMON_REPLY] = {
-/*	     sNO       sSS       sSR       sES       sCL       sRF       sRS       sTO       sMS	*/
+/* columns: S_NO S_SS S_SR S_ES S_CL S_RF S_RS S_TO S_MS */
 		[HSMON_SEG_INVALID] = {
-	NOPS },
+	},
 		[HSMON_SEG_SYN] = {
 /*
- * sSS -> sSR	simultaneous open (RFC 9293 3.5): the responder's own SYN
+ * S_SS -> S_SR	simultaneous open (RFC 9293 3.5): the responder's own SYN
  *		crossed ours; its seq is K
  */
-	NOP(sNO), C(sSR, aSIMSYN), NOP(sSR), NOP(sES), NOP(sCL),
-	NOP(sRF), NOP(sRS), NOP(sTO), NOP(sMS) },
+	NOP(S_NO), C(S_SR, A_SIMSYN), NOP(S_SR), NOP(S_ES), NOP(S_CL),
+	NOP(S_RF), NOP(S_RS), NOP(S_TO), NOP(S_MS) },
 		[HSMON_SEG_SYNACK] = {
 /*
- * sSS -> sSR	the article's step 2: ack == J+1 (or J+1+data when the SYN's
+ * S_SS -> S_SR	the article's step 2: ack == J+1 (or J+1+data when the SYN's
  *		Fast Open data is acked too), seq K recorded; any other ack
  *		is a bad ack and the state stays
- * sSR, sES	same K and ack J+1: retransmitted SYN/ACK (our ACK was
+ * S_SR, S_ES	same K and ack J+1: retransmitted SYN/ACK (our ACK was
  *		lost, or not yet seen); a wrong ack is a bad ack
- * sSR -> sES	in a simultaneous open: the responder's SYN/ACK acks J+1
+ * S_SR -> S_ES	in a simultaneous open: the responder's SYN/ACK acks J+1
  * finished	ignored
  */
-	NOP(sNO), C(sSR, aSYNACK), C(sES, aSYNACK), C(sES, aSYNACK), NOP(sCL),
-	NOP(sRF), NOP(sRS), NOP(sTO), NOP(sMS) },
+	NOP(S_NO), C(S_SR, A_SYNACK), C(S_ES, A_SYNACK), C(S_ES, A_SYNACK), NOP(S_CL),
+	NOP(S_RF), NOP(S_RS), NOP(S_TO), NOP(S_MS) },
 		[HSMON_SEG_ACK] = {
 /*
- * sSR -> sES	a simultaneous open: the responder's ACK acks J+1
+ * S_SR -> S_ES	a simultaneous open: the responder's ACK acks J+1
  * elsewhere	the responder's ACKs never move a handshake
  */
-	NOP(sNO), NOP(sSS), C(sES, aSIMACK), NOP(sES), NOP(sCL),
-	NOP(sRF), NOP(sRS), NOP(sTO), NOP(sMS) },
+	NOP(S_NO), NOP(S_SS), C(S_ES, A_SIMACK), NOP(S_ES), NOP(S_CL),
+	NOP(S_RF), NOP(S_RS), NOP(S_TO), NOP(S_MS) },
 		[HSMON_SEG_FIN] = {
-/*	sES, sMS -> sCL	orderly close							*/
-	NOP(sNO), NOP(sSS), NOP(sSR), C(sCL, aGO), NOP(sCL),
-	NOP(sRF), NOP(sRS), NOP(sTO), C(sCL, aGO) },
+/* S_ES, S_MS -> S_CL: orderly close */
+	NOP(S_NO), NOP(S_SS), NOP(S_SR), C(S_CL, A_GO), NOP(S_CL),
+	NOP(S_RF), NOP(S_RS), NOP(S_TO), C(S_CL, A_GO) },
 		[HSMON_SEG_RST] = {
 /*
- * sSS -> sRF	RST|ACK acking the SYN: the port is closed (refused); a RST
+ * S_SS -> S_RF	RST|ACK acking the SYN: the port is closed (refused); a RST
  *		that does not ack the SYN is dropped by the initiator, ignored
- * sSR -> sRS	the responder reset after its SYN/ACK
- * sES, sMS -> sCL	a flow ended by RST
+ * S_SR -> S_RS	the responder reset after its SYN/ACK
+ * S_ES, S_MS -> S_CL	a flow ended by RST
  */
-	NOP(sNO), C(sRF, aREFUSE), C(sRS, aGO), C(sCL, aGO), NOP(sCL),
-	NOP(sRF), NOP(sRS), NOP(sTO), C(sCL, aGO) },
+	NOP(S_NO), C(S_RF, A_REFUSE), C(S_RS, A_GO), C(S_CL, A_GO), NOP(S_CL),
+	NOP(S_RF), NOP(S_RS), NOP(S_TO), C(S_CL, A_GO) },
 	},
 };
 
@@ -264,30 +262,30 @@ static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 	bool done;
 
 	switch (cell->action) {
-	case aNOP:
+	case A_NOP:
 		return 0;
-	case aGO:
+	case A_GO:
 		break;
-	case aSYN:
+	case A_SYN:
 		if (f->state != HSMON_STATE_NONE && seg->seq == f->isn_j) {
 			if (f->syn_rtx < U16_MAX)
 				f->syn_rtx++;
 			return BIT(HSMON_STAT_SYN_RETRANS);
 		}
 		return hsmon_fsm_attempt(f, seg, now_ns);
-	case aSIMSYN:
+	case A_SIMSYN:
 		hsmon_fsm_learn_k(f, seg->seq, now_ns);
 		f->notes |= BIT(HSMON_NOTE_SIMULTANEOUS_OPEN);
 		events |= BIT(HSMON_STAT_SIMULTANEOUS_OPEN);
 		break;
-	case aSIMACK:
+	case A_SIMACK:
 		if (!simopen)
 			return 0;
 		events = hsmon_fsm_simack(f, seg, dir, now_ns, &done);
 		if (!done)
 			return events;
 		break;
-	case aSYNACK:
+	case A_SYNACK:
 		if (simopen && f->state == HSMON_STATE_SYN_RCVD) {
 			events = hsmon_fsm_simack(f, seg, dir, now_ns, &done);
 			if (!done)
@@ -315,7 +313,7 @@ static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 		}
 		next = HSMON_STATE_SYN_RCVD;
 		break;
-	case aACK:
+	case A_ACK:
 		if (simopen) {
 			events = hsmon_fsm_simack(f, seg, dir, now_ns, &done);
 			if (!done)
@@ -332,7 +330,7 @@ static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 			events |= BIT(HSMON_STAT_ACK_DATA);
 		}
 		break;
-	case aREFUSE:
+	case A_REFUSE:
 		/*
 		 * RFC 9293 3.10.7.3: in SYN-SENT a RST is acceptable only if it
 		 * acks the SYN; the initiator drops any other, so must we.
@@ -341,7 +339,7 @@ static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 		    (seg->ack != j1 && !(f->syn_len && seg->ack == j1 + f->syn_len)))
 			return 0;
 		break;
-	case aABORT:
+	case A_ABORT:
 		f->state = next;
 		f->outcome = HSMON_OUTCOME_ABORTED + 1;
 		return BIT(HSMON_STAT_RESET) | BIT(HSMON_STAT_ABORTED);

@@ -24,8 +24,9 @@
 
 #define HSMON_PROC_NAME	"hsmon"
 #define HSMON_PROC_HEADER \
-	"family initiator responder direction state isn_j isn_k syn_rtx synack_rtx orig_flags reply_flags notes age_ms " \
-	"outcome zeek syn_synack_us synack_ack_us handshake_us ack_expected ack_seen"
+	"family initiator responder direction state isn_j isn_k syn_rtx synack_rtx " \
+	"orig_flags reply_flags notes age_ms outcome zeek syn_synack_us synack_ack_us " \
+	"handshake_us ack_expected ack_seen"
 
 struct hsmon_seq_iter {
 	struct seq_net_private p;	/* must be first: seq_file_net() */
