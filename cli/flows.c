@@ -50,16 +50,56 @@ struct flow_filter {
  * come, each column a length byte and its text, so that the column widths
  * are known when the last one is in and nothing is formatted twice.
  */
+#define ROWS_BLOCK	(1 << 20)	/* bytes of rows per block */
+
+struct rows_block {
+	struct rows_block *next;
+	size_t len;			/* bytes of data used */
+	char data[ROWS_BLOCK];
+};
+
 struct flow_list {
 	bool table;
 	struct hsmon_flow *v;		/* JSON: the flows */
 	size_t n, cap;
-	char *text;			/* table: the rows, one after another */
-	size_t len, size;
+	/* table: the rows, in blocks never moved once written */
+	struct rows_block *first, *last;
 	int width[HSMON_NCOLS];
 	bool malformed;		/* some message was skipped */
 	int status;
 };
+
+static void rows_free(struct flow_list *fl)
+{
+	struct rows_block *b, *next;
+
+	for (b = fl->first; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	fl->first = NULL;
+	fl->last = NULL;
+}
+
+/* Room for a row of at most n bytes at the end of the rows; NULL if none. */
+static char *rows_room(struct flow_list *fl, size_t n)
+{
+	struct rows_block *b = fl->last;
+
+	if (!b || b->len + n > ROWS_BLOCK) {
+		b = malloc(sizeof(*b));
+		if (!b)
+			return NULL;
+		b->next = NULL;
+		b->len = 0;
+		if (fl->last)
+			fl->last->next = b;
+		else
+			fl->first = b;
+		fl->last = b;
+	}
+	return b->data + b->len;
+}
 
 /* Room for n more bytes at *buf (of *size, *len used): 0, or -1. */
 static int reserve(void **buf, size_t *size, size_t len, size_t n)
@@ -84,7 +124,7 @@ static void flow_list_reset(struct flow_list *fl)
 	int c;
 
 	fl->n = 0;
-	fl->len = 0;
+	rows_free(fl);
 	fl->malformed = false;
 	for (c = 0; c < HSMON_NCOLS; c++)
 		fl->width[c] = strlen(hsmon_col_names[c]);
@@ -204,15 +244,15 @@ static void put_filter(struct nlmsghdr *nlh, const struct flow_filter *ff)
 static int flow_add_row(struct flow_list *fl, const struct hsmon_flow *f)
 {
 	char cols[HSMON_NCOLS][HSMON_COL_MAX];
-	char *p;
+	char *p, *row;
 	size_t l;
 	int c;
 
-	if (reserve((void **)&fl->text, &fl->size, fl->len,
-		    HSMON_NCOLS * HSMON_COL_MAX) < 0)
+	row = rows_room(fl, HSMON_NCOLS * HSMON_COL_MAX);
+	if (!row)
 		return -1;
 	hsmon_flow_columns(f, cols);
-	p = fl->text + fl->len;
+	p = row;
 	for (c = 0; c < HSMON_NCOLS; c++) {
 		l = strlen(cols[c]);	/* < HSMON_COL_MAX: fits its byte */
 		*p++ = (char)l;
@@ -221,7 +261,7 @@ static int flow_add_row(struct flow_list *fl, const struct hsmon_flow *f)
 		if ((int)l > fl->width[c])
 			fl->width[c] = l;
 	}
-	fl->len = p - fl->text;
+	fl->last->len += p - row;
 	return 0;
 }
 
@@ -276,23 +316,28 @@ static void print_row(const char *const *col, const int *len, const int *width)
 
 static void print_table(const struct flow_list *fl)
 {
+	static char obuf[1 << 18];
 	const char *col[HSMON_NCOLS];
 	int len[HSMON_NCOLS], c;
-	const char *p = fl->text;
-	size_t r;
+	const struct rows_block *b;
+	const char *p;
 
+	/* Fewer, larger writes: a million rows are some 150 MB of text. */
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	for (c = 0; c < HSMON_NCOLS; c++) {
 		col[c] = hsmon_col_names[c];
 		len[c] = strlen(col[c]);
 	}
 	print_row(col, len, fl->width);
-	for (r = 0; r < fl->n; r++) {
-		for (c = 0; c < HSMON_NCOLS; c++) {
-			len[c] = (unsigned char)*p++;
-			col[c] = p;
-			p += len[c];
+	for (b = fl->first; b; b = b->next) {
+		for (p = b->data; p < b->data + b->len;) {
+			for (c = 0; c < HSMON_NCOLS; c++) {
+				len[c] = (unsigned char)*p++;
+				col[c] = p;
+				p += len[c];
+			}
+			print_row(col, len, fl->width);
 		}
-		print_row(col, len, fl->width);
 	}
 }
 
@@ -337,7 +382,7 @@ int hsmon_cmd_flows(const struct hsmon_opts *o, struct hsmon_args *a)
 	hsmon_nl_close(&nl);
 	if (ret) {
 		free(fl.v);
-		free(fl.text);
+		rows_free(&fl);
 		return ret;
 	}
 
@@ -346,7 +391,7 @@ int hsmon_cmd_flows(const struct hsmon_opts *o, struct hsmon_args *a)
 	else
 		print_table(&fl);
 	free(fl.v);
-	free(fl.text);
+	rows_free(&fl);
 	fflush(stdout);		/* the data before the warnings */
 	if (fl.malformed)
 		fprintf(stderr, "hsmon: flows: skipped malformed flow messages\n");

@@ -63,6 +63,9 @@ host() {
 	make -s -C "$repo/build/cli" -f "$repo/cli/Makefile" --no-print-directory hsmon
 	make -s -C "$repo/selftests/tools"
 	rm -f "$res/raw"
+	# The guest loads its own copy: a build during the run (make check-one
+	# rebuilds build/KVER) must not change the module under measurement.
+	cp "$repo/build/$kver/module/hsmon.ko" "$res/hsmon.ko"
 	# tsc=reliable: the guest's clock is the TSC, as on real machines; left
 	# alone, the kernel finds the emulated TSCs unsynchronized and reads
 	# the emulated HPET, whose every read is an exit to QEMU's device
@@ -153,6 +156,7 @@ ct_off() {
 }
 
 set_config() {
+	[ "${CONFIG:-}" = "$1" ] && return 0
 	case $1 in
 	none) ct_off; hsmon_loaded && hsmon_unload ;;
 	hsmon) ct_off; hsmon_loaded || hsmon_load ;;
@@ -160,6 +164,25 @@ set_config() {
 	both) hsmon_loaded || hsmon_load; ct_on $A $B ;;
 	esac
 	CONFIG=$1
+	sleep "$NAP"	# module load, RCU and deferred frees: done before we measure
+}
+
+# Start every workload from the same state: no request socket left in the
+# flood's listener (its SYN/ACK timers would run into the next
+# measurement), no flow left in hsmon's or conntrack's table (a full table
+# makes every new connection evict).
+reset_state() {
+	local ns
+	[ -n "${FLOOD_PID:-}" ] && kill "$FLOOD_PID" 2>/dev/null && wait "$FLOOD_PID" 2>/dev/null
+	in_b "$TOOLS/crr" -l :: -p $PORT_FLOOD >/dev/null &	# dual stack
+	FLOOD_PID=$!
+	for ns in $A $B; do
+		if hsmon_loaded; then
+			ip netns exec $ns "$CLI" flush >/dev/null
+		fi
+		ip netns exec $ns conntrack -F 2>/dev/null || true
+	done
+	sleep "$NAP"
 }
 
 setup() {
@@ -199,7 +222,6 @@ setup() {
 	in_b "$TOOLS/crr" -l $B4 -p $PORT_CRR >/dev/null &
 	in_b "$TOOLS/crr" -l $B6 -p $PORT_CRR >/dev/null &
 	in_b iperf3 -s -D -1 >/dev/null 2>&1 || true
-	in_b "$TOOLS/crr" -l :: -p $PORT_FLOOD >/dev/null &	# dual stack
 	sleep 1
 }
 
@@ -236,8 +258,7 @@ run_flood() {	# family
 	after=$(tcp_insegs)
 	emit "result flood ipv$1 $CONFIG $ROUND $(awk -v n=$((after - before)) -v s="$secs" \
 		'BEGIN { printf "%.0f", n / s }') syn/s"
-	# Let the backlog and the SYN/ACKs drain before the next measurement.
-	sleep "$NAP"
+	reset_state
 }
 
 # slab_pages NAME: pages held by one slab cache (active slabs x pages each).
@@ -407,6 +428,7 @@ guest() {
 	emit "params rounds $ROUNDS seconds $SECS flows $FLOWS clients $CLIENTS smoke $SMOKE"
 	modprobe nf_conntrack
 	setup
+	reset_state
 
 	for round in $(seq "$ROUNDS"); do
 		ROUND=$round
