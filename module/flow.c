@@ -245,6 +245,16 @@ static bool hsmon_flow_make_room(struct hsmon_net *hn, u32 start)
 	return false;
 }
 
+/*
+ * The flows the table holds, as shown. The count includes the reservation
+ * a CPU takes before it makes room for a new flow, so it may read one over
+ * max_flows for as long as that CPU evicts; what is stored never is.
+ */
+u32 hsmon_flow_count(struct hsmon_net *hn)
+{
+	return min_t(u32, atomic_read(&hn->table.count), READ_ONCE(hn->cfg.max_flows));
+}
+
 /* A new flow for a SYN, not yet in the table; NULL if none can be had. */
 static struct hsmon_flow *hsmon_flow_alloc(struct hsmon_net *hn, u32 bucket,
 					   const struct hsmon_pkt *p)

@@ -96,6 +96,7 @@ u32 hsmon_flow_entry_size(void);
 int hsmon_table_init(struct hsmon_table *t, u32 max_flows);
 void hsmon_table_uninit(struct hsmon_table *t);
 
+u32 hsmon_flow_count(struct hsmon_net *hn);
 void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *pkt);
 void hsmon_flow_gc(struct hsmon_net *hn);
 void hsmon_flow_trim(struct hsmon_net *hn);

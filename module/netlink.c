@@ -189,7 +189,7 @@ static int hsmon_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 				      sum->count[hsmon_stat_descs[i].id],
 				      HSMON_A_STATS_PAD))
 			goto err;
-	if (nla_put_u32(msg, HSMON_A_STATS_FLOWS, atomic_read(&hn->table.count)))
+	if (nla_put_u32(msg, HSMON_A_STATS_FLOWS, hsmon_flow_count(hn)))
 		goto err;
 	for (i = 0; i < hsmon_gauge_ndescs; i++)
 		if (nla_put_u32(msg, hsmon_gauge_descs[i].attr,

@@ -186,7 +186,7 @@ static int hsmon_seq_show(struct seq_file *seq, void *v)
 		if (!sum)
 			return -ENOMEM;
 		hsmon_stats_read(hn->stats, sum);
-		hsmon_stats_show(seq, sum, atomic_read(&hn->table.count),
+		hsmon_stats_show(seq, sum, hsmon_flow_count(hn),
 				 READ_ONCE(hn->cfg.max_flows),
 				 hsmon_flow_entry_size());
 		kfree(sum);

@@ -173,8 +173,12 @@ set_config() {
 # makes every new connection evict).
 reset_state() {
 	local ns
-	[ -n "${FLOOD_PID:-}" ] && kill "$FLOOD_PID" 2>/dev/null && wait "$FLOOD_PID" 2>/dev/null
-	in_b "$TOOLS/crr" -l :: -p $PORT_FLOOD >/dev/null &	# dual stack
+	if [ -n "${FLOOD_PID:-}" ]; then
+		kill "$FLOOD_PID" 2>/dev/null || true
+		wait "$FLOOD_PID" 2>/dev/null || true
+	fi
+	# ip execs crr: $! is the listener itself. Dual stack.
+	ip netns exec $B "$TOOLS/crr" -l :: -p $PORT_FLOOD >/dev/null &
 	FLOOD_PID=$!
 	for ns in $A $B; do
 		if hsmon_loaded; then
