@@ -41,11 +41,12 @@ DESTDIR ?=
 PREFIX ?= /usr/local
 DEPMOD ?= depmod
 
-# One version for the module, the tool, the man pages and dkms.conf.
+# One version for the module, the tool, the man pages and dkms.conf: passed
+# to the sub-makes on their command lines, not exported (make check would
+# carry it into every make it runs, tarball copies' included).
 ifeq ($(origin HSMON_VERSION),undefined)
 HSMON_VERSION := $(shell sh $(srcdir)/scripts/version.sh $(srcdir))
 endif
-export HSMON_VERSION
 
 # Where the module and the tool are built: the sources, or BUILDDIR.
 objdir := $(if $(BUILDDIR),$(abspath $(BUILDDIR)),$(srcdir))
@@ -53,7 +54,8 @@ objdir := $(if $(BUILDDIR),$(abspath $(BUILDDIR)),$(srcdir))
 # that modules_install puts it in extra/hsmon.ko, not extra/module/hsmon.ko.
 # The top-level Kbuild is for a bare `make -C $KERNELDIR M=$PWD`.
 kmake = $(MAKE) -C $(KERNELDIR) M=$(objdir)/module HSMON_VERSION=$(HSMON_VERSION)
-climake = $(MAKE) -C $(objdir)/cli -f $(srcdir)/cli/Makefile PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+climake = $(MAKE) -C $(objdir)/cli -f $(srcdir)/cli/Makefile PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
+	HSMON_VERSION=$(HSMON_VERSION)
 
 # Distribution kernels ship no signing key: modules_install would try
 # scripts/sign-file with a key that is not there and print SSL errors.

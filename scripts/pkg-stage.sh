@@ -45,6 +45,10 @@ if [ "${1:-}" = --in-namespace ]; then
 	exit 0
 fi
 
+# Build as a user would, from the tarball alone: nothing from a make this
+# runs under (make check-one's KVER=..., a version it computed).
+unset MAKEFLAGS MFLAGS MAKELEVEL HSMON_VERSION
+
 kver=${1:?usage: scripts/pkg-stage.sh KVER DIR}
 dir=${2:?usage: scripts/pkg-stage.sh KVER DIR}
 [ "$(id -u)" = 0 ] || die "must run as root (mount, dkms)"
