@@ -178,7 +178,7 @@ reset_state() {
 		wait "$FLOOD_PID" 2>/dev/null || true
 	fi
 	# ip execs crr: $! is the listener itself. Dual stack.
-	ip netns exec $B "$TOOLS/crr" -l :: -p $PORT_FLOOD >/dev/null &
+	ip netns exec $B "$TOOLS/crr" -l :: -p $PORT_FLOOD >/dev/null 2>&1 &
 	FLOOD_PID=$!
 	for ns in $A $B; do
 		if hsmon_loaded; then
@@ -223,8 +223,8 @@ setup() {
 	# what it gets (not its address, no forwarding): one neighbour.
 	ip -n $B route add 10.99.0.0/16 via $A4
 	ip -n $B route add fd99::/64 via $A6
-	in_b "$TOOLS/crr" -l $B4 -p $PORT_CRR >/dev/null &
-	in_b "$TOOLS/crr" -l $B6 -p $PORT_CRR >/dev/null &
+	ip netns exec $B "$TOOLS/crr" -l $B4 -p $PORT_CRR >/dev/null 2>&1 &
+	ip netns exec $B "$TOOLS/crr" -l $B6 -p $PORT_CRR >/dev/null 2>&1 &
 	in_b iperf3 -s -D -1 >/dev/null 2>&1 || true
 	sleep 1
 }
@@ -456,7 +456,13 @@ guest() {
 }
 
 guest_cleanup() {
+	local ns
 	jobs -p | xargs -r kill 2>/dev/null || true
+	# Whatever runs in the namespaces (listeners, iperf3's daemon) holds
+	# our output open: a reader of it would wait forever.
+	for ns in $A $B; do
+		ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
+	done
 	ip netns del $A 2>/dev/null || true
 	ip netns del $B 2>/dev/null || true
 	nft delete table inet hb_keep_keys 2>/dev/null || true
