@@ -58,7 +58,10 @@ check_eq "entries tracked by conntrack" $FLOWS "$(field memory conntrack flows)"
 check_eq "hsmon's object size is its slab's" \
 	"$(awk '$1 == "hsmon_flow" { print $4 }' /proc/slabinfo)" "$(field memory hsmon object_size)"
 check_ge "hsmon slab bytes" $((FLOWS * 120)) "$(field memory hsmon slab_bytes)"
-check_ge "conntrack slab bytes" $((FLOWS * 248)) "$(field memory conntrack slab_bytes)"
+# conntrack's cache outlives the phase (its module stays): its slab growth
+# may be less than the entries where earlier slabs had room; its objects not.
+check_ge "conntrack's cache objects" $FLOWS "$(field memory conntrack objects)"
+check_ge "conntrack slab growth" 1 "$(field memory conntrack slab_bytes)"
 
 # dump NAME LINES lines MEDIAN MIN MAX
 lines() { awk -v n="$1" '$1 == "dump" && $2 == n { print $3 }' "$RAW"; }
