@@ -6,6 +6,7 @@
  */
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -86,11 +87,27 @@ static const enum mnl_attr_data_type flow_attr_types[HSMON_A_FLOW_MAX + 1] = {
 	[HSMON_A_FLOW_ZEEK_STATE]	= MNL_TYPE_NUL_STRING,
 };
 
-/* libmnl's checks for these types, without its callback per attribute. */
+/*
+ * Attribute access inline: a dump of a million flows reads some twenty
+ * million attributes, and libmnl's accessors are a library call each.
+ */
+#define ATTR_HDRLEN	MNL_ALIGN(sizeof(struct nlattr))
+
+static inline uint16_t attr_len(const struct nlattr *attr)
+{
+	return attr->nla_len - ATTR_HDRLEN;
+}
+
+static inline const void *attr_data(const struct nlattr *attr)
+{
+	return (const char *)attr + ATTR_HDRLEN;
+}
+
+/* libmnl's checks for these types (mnl_attr_validate()'s). */
 static bool attr_ok(const struct nlattr *attr, enum mnl_attr_data_type type)
 {
-	uint16_t len = mnl_attr_get_payload_len(attr);
-	const char *s = mnl_attr_get_payload(attr);
+	uint16_t len = attr_len(attr);
+	const char *s = attr_data(attr);
 
 	switch (type) {
 	case MNL_TYPE_U8:
@@ -109,16 +126,24 @@ static bool attr_ok(const struct nlattr *attr, enum mnl_attr_data_type type)
 }
 
 /*
- * The flow's attributes into tb; -1 if one of ours is malformed. A dump
- * of a million flows parses twenty million of them.
+ * The flow's attributes into tb; -1 if one of ours is malformed. The walk
+ * is mnl_attr_for_each()'s: it stops at the first attribute that does not
+ * fit what is left of the message.
  */
 static int flow_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb)
 {
+	const char *p = (const char *)mnl_nlmsg_get_payload_offset(nlh,
+					sizeof(struct genlmsghdr));
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
 	const struct nlattr *attr;
 	uint16_t type;
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		type = mnl_attr_get_type(attr);
+	while (end - p >= (ptrdiff_t)sizeof(struct nlattr)) {
+		attr = (const struct nlattr *)p;
+		if (attr->nla_len < sizeof(struct nlattr) || attr->nla_len > end - p)
+			break;
+		p += MNL_ALIGN(attr->nla_len);
+		type = attr->nla_type & NLA_TYPE_MASK;
 		/* Attributes from a newer module, or the padding: not ours to show. */
 		if (type > HSMON_A_FLOW_MAX || !flow_attr_types[type])
 			continue;
@@ -131,20 +156,43 @@ static int flow_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb)
 
 static bool get_addr(const struct nlattr *attr, size_t len, uint8_t *addr)
 {
-	if (!attr || mnl_attr_get_payload_len(attr) != len)
+	if (!attr || attr_len(attr) != len)
 		return false;
-	memcpy(addr, mnl_attr_get_payload(attr), len);
+	memcpy(addr, attr_data(attr), len);
 	return true;
+}
+
+/* Validated by attr_ok(): at least as long as their type. */
+static uint64_t get_u64(const struct nlattr *attr)
+{
+	uint64_t v = 0;
+
+	if (attr)
+		memcpy(&v, attr_data(attr), sizeof(v));
+	return v;
 }
 
 static uint32_t get_u32(const struct nlattr *attr)
 {
-	return attr ? mnl_attr_get_u32(attr) : 0;
+	uint32_t v = 0;
+
+	if (attr)
+		memcpy(&v, attr_data(attr), sizeof(v));
+	return v;
+}
+
+static uint16_t get_u16(const struct nlattr *attr)
+{
+	uint16_t v = 0;
+
+	if (attr)
+		memcpy(&v, attr_data(attr), sizeof(v));
+	return v;
 }
 
 static uint8_t get_u8(const struct nlattr *attr)
 {
-	return attr ? mnl_attr_get_u8(attr) : 0;
+	return attr ? *(const uint8_t *)attr_data(attr) : 0;
 }
 
 /* 0, or -1 if the message lacks what every flow has (or is malformed). */
@@ -159,16 +207,16 @@ int hsmon_flow_parse(const struct nlmsghdr *nlh, struct hsmon_flow *f)
 	if (!tb[HSMON_A_FLOW_FAMILY] || !tb[HSMON_A_FLOW_STATE] ||
 	    !tb[HSMON_A_FLOW_INITIATOR_PORT] || !tb[HSMON_A_FLOW_RESPONDER_PORT])
 		return -1;
-	f->family = mnl_attr_get_u8(tb[HSMON_A_FLOW_FAMILY]);
+	f->family = get_u8(tb[HSMON_A_FLOW_FAMILY]);
 	if (f->family != AF_INET && f->family != AF_INET6)
 		return -1;
 	alen = f->family == AF_INET ? 4 : 16;
 	if (!get_addr(tb[HSMON_A_FLOW_INITIATOR_ADDR], alen, f->addr[0]) ||
 	    !get_addr(tb[HSMON_A_FLOW_RESPONDER_ADDR], alen, f->addr[1]))
 		return -1;
-	f->port[0] = mnl_attr_get_u16(tb[HSMON_A_FLOW_INITIATOR_PORT]);
-	f->port[1] = mnl_attr_get_u16(tb[HSMON_A_FLOW_RESPONDER_PORT]);
-	f->state = mnl_attr_get_u8(tb[HSMON_A_FLOW_STATE]);
+	f->port[0] = get_u16(tb[HSMON_A_FLOW_INITIATOR_PORT]);
+	f->port[1] = get_u16(tb[HSMON_A_FLOW_RESPONDER_PORT]);
+	f->state = get_u8(tb[HSMON_A_FLOW_STATE]);
 	f->direction = get_u8(tb[HSMON_A_FLOW_DIRECTION]);
 	f->isn_j = get_u32(tb[HSMON_A_FLOW_ISN_J]);
 	f->has_isn_k = tb[HSMON_A_FLOW_ISN_K];
@@ -178,12 +226,11 @@ int hsmon_flow_parse(const struct nlmsghdr *nlh, struct hsmon_flow *f)
 	f->flags[0] = get_u8(tb[HSMON_A_FLOW_ORIG_FLAGS]);
 	f->flags[1] = get_u8(tb[HSMON_A_FLOW_REPLY_FLAGS]);
 	f->notes = get_u32(tb[HSMON_A_FLOW_NOTES]);
-	if (tb[HSMON_A_FLOW_AGE_MS])
-		f->age_ms = mnl_attr_get_u64(tb[HSMON_A_FLOW_AGE_MS]);
+	f->age_ms = get_u64(tb[HSMON_A_FLOW_AGE_MS]);
 	f->has_outcome = tb[HSMON_A_FLOW_OUTCOME];
 	f->outcome = get_u8(tb[HSMON_A_FLOW_OUTCOME]);
 	if (tb[HSMON_A_FLOW_ZEEK_STATE]) {
-		const char *z = mnl_attr_get_str(tb[HSMON_A_FLOW_ZEEK_STATE]);
+		const char *z = attr_data(tb[HSMON_A_FLOW_ZEEK_STATE]);
 		size_t zl = strnlen(z, sizeof(f->zeek) - 1);
 
 		memcpy(f->zeek, z, zl);		/* f was zeroed: terminated */
