@@ -60,13 +60,12 @@ struct rows_block {
 
 struct flow_list {
 	bool table;
-	struct hsmon_flow *v;		/* JSON: the flows */
+	struct hsmon_flow *v;		/* JSON: the flows, cap of them */
 	size_t n, cap;
 	/* table: the rows, in blocks never moved once written */
 	struct rows_block *first, *last;
 	int width[HSMON_NCOLS];
 	bool malformed;		/* some message was skipped */
-	int status;
 };
 
 static void rows_free(struct flow_list *fl)
@@ -99,24 +98,6 @@ static char *rows_room(struct flow_list *fl, size_t n)
 		fl->last = b;
 	}
 	return b->data + b->len;
-}
-
-/* Room for n more bytes at *buf (of *size, *len used): 0, or -1. */
-static int reserve(void **buf, size_t *size, size_t len, size_t n)
-{
-	size_t want = *size ? *size : 4096;
-	void *p;
-
-	while (want < len + n)
-		want *= 2;
-	if (want == *size)
-		return 0;
-	p = realloc(*buf, want);
-	if (!p)
-		return -1;
-	*buf = p;
-	*size = want;
-	return 0;
 }
 
 static void flow_list_reset(struct flow_list *fl)
@@ -265,6 +246,22 @@ static int flow_add_row(struct flow_list *fl, const struct hsmon_flow *f)
 	return 0;
 }
 
+/* JSON: keep the parsed flow; 0, or -1 out of memory. */
+static int flow_keep(struct flow_list *fl, const struct hsmon_flow *f)
+{
+	struct hsmon_flow *v;
+
+	if (fl->n == fl->cap) {
+		fl->cap = fl->cap ? 2 * fl->cap : 64;
+		v = realloc(fl->v, fl->cap * sizeof(*v));
+		if (!v)
+			return -1;
+		fl->v = v;
+	}
+	fl->v[fl->n] = *f;
+	return 0;
+}
+
 static int flow_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct flow_list *fl = data;
@@ -274,13 +271,10 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 		fl->malformed = true;
 		return HSMON_EXIT_OK;
 	}
-	if (fl->table ? flow_add_row(fl, &f) < 0 :
-	    reserve((void **)&fl->v, &fl->cap, fl->n * sizeof(f), sizeof(f)) < 0) {
+	if ((fl->table ? flow_add_row(fl, &f) : flow_keep(fl, &f)) < 0) {
 		fprintf(stderr, "hsmon: flows: out of memory\n");
 		return HSMON_EXIT_FAIL;
 	}
-	if (!fl->table)
-		fl->v[fl->n] = f;
 	fl->n++;
 	return HSMON_EXIT_OK;
 }
