@@ -31,26 +31,39 @@
 #include "netlink.h"
 #include "pernet.h"
 
-#define HSMON_GC_INTERVAL	HZ
+#define HSMON_GC_PASSES		8	/* GC passes per shortest timeout ... */
+#define HSMON_GC_MIN		HZ	/* ... at most one a second ... */
+#define HSMON_GC_MAX		(8 * HZ)	/* ... and at least one in 8 s */
 #define HSMON_EVICT_MIN_SCAN	8	/* buckets scanned for a half-open victim */
 #define HSMON_EVICT_MAX_SCAN	64	/* ... and for any victim at all */
 #define HSMON_EVICT_TRIES	4	/* victims taken by others before we give up */
 
 static struct kmem_cache *hsmon_flow_cache;
+struct hsmon_memo __percpu *hsmon_memo __read_mostly;
+static atomic64_t hsmon_table_ids = ATOMIC64_INIT(0);
 
 int hsmon_flow_init(void)
 {
 	/* The lookup's and the established path's fields share a cache line. */
 	BUILD_BUG_ON(offsetof(struct hsmon_flow, notes) != 64);
 	BUILD_BUG_ON(sizeof(struct hsmon_flow) > 120);
+	hsmon_memo = __alloc_percpu(HSMON_MEMO_SLOTS * sizeof(struct hsmon_memo),
+				    __alignof__(struct hsmon_memo));
+	if (!hsmon_memo)
+		return -ENOMEM;
 	hsmon_flow_cache = KMEM_CACHE(hsmon_flow, 0);
-	return hsmon_flow_cache ? 0 : -ENOMEM;
+	if (!hsmon_flow_cache) {
+		free_percpu(hsmon_memo);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void hsmon_flow_uninit(void)
 {
 	rcu_barrier();		/* every call_rcu() free has run */
 	kmem_cache_destroy(hsmon_flow_cache);
+	free_percpu(hsmon_memo);
 }
 
 u32 hsmon_flow_entry_size(void)
@@ -76,6 +89,8 @@ int hsmon_table_init(struct hsmon_table *t, u32 max_flows)
 	t->mask = n - 1;
 	atomic_set(&t->count, 0);
 	get_random_bytes(&t->key, sizeof(t->key));
+	t->id = atomic64_inc_return(&hsmon_table_ids);
+	atomic_long_set(&t->removed, 0);
 	for (i = 0; i < HSMON_LOCKS; i++)
 		spin_lock_init(&t->locks[i]);
 	return 0;
@@ -99,61 +114,34 @@ void hsmon_table_uninit(struct hsmon_table *t)
 	kvfree(t->buckets);
 }
 
-static spinlock_t *hsmon_bucket_lock(struct hsmon_table *t, u32 bucket)
+/* hsmon_flow_hash() of an IPv6 tuple: 36 bytes, the endpoints in order. */
+noinline u32 hsmon_flow_hash_v6(const struct hsmon_table *t,
+				const struct hsmon_pkt *p)
 {
-	return &t->locks[bucket & (HSMON_LOCKS - 1)];
-}
-
-static u32 hsmon_flow_hash(const struct hsmon_table *t, const struct hsmon_pkt *p)
-{
+	u32 sport = (__force u16)p->sport, dport = (__force u16)p->dport;
 	struct {
 		struct in6_addr addr[2];
-		__be16 port[2];
-		u32 family;
+		u32 ports;
 	} __aligned(HSIPHASH_ALIGNMENT) k;
-	int c = memcmp(&p->saddr, &p->daddr, sizeof(p->saddr));
+	const u64 *s = (const u64 *)&p->saddr, *d = (const u64 *)&p->daddr;
+	bool swap;
 
-	if (!c)
-		c = (__force u16)p->sport - (__force u16)p->dport;
-	if (c <= 0) {
-		k.addr[0] = p->saddr;
-		k.addr[1] = p->daddr;
-		k.port[0] = p->sport;
-		k.port[1] = p->dport;
-	} else {
+	if (s[0] != d[0])
+		swap = s[0] > d[0];
+	else if (s[1] != d[1])
+		swap = s[1] > d[1];
+	else
+		swap = sport > dport;
+	if (swap) {
 		k.addr[0] = p->daddr;
 		k.addr[1] = p->saddr;
-		k.port[0] = p->dport;
-		k.port[1] = p->sport;
+		k.ports = dport << 16 | sport;
+	} else {
+		k.addr[0] = p->saddr;
+		k.addr[1] = p->daddr;
+		k.ports = sport << 16 | dport;
 	}
-	k.family = p->family;
-	return hsiphash(&k, sizeof(k), &t->key);
-}
-
-static struct hsmon_flow *hsmon_flow_find(struct hsmon_table *t, u32 bucket,
-					  const struct hsmon_pkt *p, int *dir)
-{
-	struct hsmon_flow *f;
-
-	hlist_for_each_entry_rcu(f, &t->buckets[bucket], node) {
-		if (f->family != p->family)
-			continue;
-		if (f->port[HSMON_ORIG] == p->sport &&
-		    f->port[HSMON_REPLY] == p->dport &&
-		    ipv6_addr_equal(&f->addr[HSMON_ORIG], &p->saddr) &&
-		    ipv6_addr_equal(&f->addr[HSMON_REPLY], &p->daddr)) {
-			*dir = HSMON_ORIG;
-			return f;
-		}
-		if (f->port[HSMON_ORIG] == p->dport &&
-		    f->port[HSMON_REPLY] == p->sport &&
-		    ipv6_addr_equal(&f->addr[HSMON_ORIG], &p->daddr) &&
-		    ipv6_addr_equal(&f->addr[HSMON_REPLY], &p->saddr)) {
-			*dir = HSMON_REPLY;
-			return f;
-		}
-	}
-	return NULL;
+	return hsiphash(&k, offsetofend(typeof(k), ports), &t->key);
 }
 
 static void hsmon_flow_free_rcu(struct rcu_head *rcu)
@@ -161,10 +149,16 @@ static void hsmon_flow_free_rcu(struct rcu_head *rcu)
 	kmem_cache_free(hsmon_flow_cache, container_of(rcu, struct hsmon_flow, rcu));
 }
 
-/* Under the flow's bucket lock. */
+/*
+ * Under the flow's bucket lock. The removal is counted once the flow is
+ * out of its chain and before RCU may free it: the memo's guarantee (see
+ * struct hsmon_memo).
+ */
 static void hsmon_flow_remove(struct hsmon_net *hn, struct hsmon_flow *f)
 {
 	hlist_del_init_rcu(&f->node);
+	smp_mb__before_atomic();
+	atomic_long_inc(&hn->table.removed);
 	this_cpu_dec(hn->stats->in_state[f->state]);
 	atomic_dec(&hn->table.count);
 	call_rcu(&f->rcu, hsmon_flow_free_rcu);
@@ -255,6 +249,21 @@ u32 hsmon_flow_count(struct hsmon_net *hn)
 	return min_t(u32, atomic_read(&hn->table.count), READ_ONCE(hn->cfg.max_flows));
 }
 
+/*
+ * Time between GC passes: an eighth of the shortest timeout, 1 to 8 s. A
+ * flow is removed or timed out that late at most (30 s of linger: up to
+ * 3.75 s more), and a table full of lingering flows is walked a few times
+ * in their life rather than once a second.
+ */
+static unsigned long hsmon_gc_interval(const struct hsmon_config *cfg)
+{
+	u32 t = min3(READ_ONCE(cfg->syn_timeout), READ_ONCE(cfg->linger_timeout),
+		     READ_ONCE(cfg->est_timeout));
+
+	return clamp_t(unsigned long, (unsigned long)t * HZ / HSMON_GC_PASSES,
+		       HSMON_GC_MIN, HSMON_GC_MAX);
+}
+
 /* A new flow for a SYN, not yet in the table; NULL if none can be had. */
 static struct hsmon_flow *hsmon_flow_alloc(struct hsmon_net *hn, u32 bucket,
 					   const struct hsmon_pkt *p)
@@ -284,55 +293,40 @@ static struct hsmon_flow *hsmon_flow_alloc(struct hsmon_net *hn, u32 bucket,
 	return f;
 }
 
-/* The packet path's fast case: a segment of an established flow. */
-static void hsmon_flow_touch(struct hsmon_flow *f, int dir, u8 flags)
-{
-	u32 now = jiffies;
-
-	if (READ_ONCE(f->last_seen) != now)
-		WRITE_ONCE(f->last_seen, now);
-	if ((READ_ONCE(f->seen[dir]) | flags) != READ_ONCE(f->seen[dir]))
-		WRITE_ONCE(f->seen[dir], f->seen[dir] | flags);
-}
-
-void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *p)
+/*
+ * A segment that may change the flow (or create it), under the bucket's
+ * lock. f and dir: what the lock-free lookup found, if anything. Returns
+ * the flow, in the table when the lock was let go, or NULL.
+ */
+noinline struct hsmon_flow *hsmon_flow_track_locked(struct hsmon_net *hn,
+						    const struct hsmon_pkt *p,
+						    u32 bucket, struct hsmon_flow *f,
+						    int dir)
 {
 	struct hsmon_table *t = &hn->table;
-	u32 bucket = hsmon_flow_hash(t, p) & t->mask;
 	spinlock_t *lock = hsmon_bucket_lock(t, bucket);
-	struct hsmon_flow *f, *fresh = NULL;
+	struct hsmon_flow *fresh = NULL;
 	u32 events, had_k;
 	u64 now_ns;
-	int dir;
 	u8 old;
 
-	rcu_read_lock();
-	f = hsmon_flow_find(t, bucket, p, &dir);
-	if (f && p->seg.class == HSMON_SEG_ACK) {
-		u8 state = READ_ONCE(f->state);
-
-		if (state == HSMON_STATE_ESTABLISHED || state == HSMON_STATE_MIDSTREAM) {
-			hsmon_flow_touch(f, dir, p->seg.flags);
-			goto out;
-		}
-	}
 	if (!f) {
 		if (p->seg.class != HSMON_SEG_SYN) {
 			hsmon_stat_inc(hn->stats, HSMON_STAT_UNTRACKED);
 			/* Zeek's OTH: tracked only when asked, from a plain ACK. */
 			if (p->seg.class != HSMON_SEG_ACK ||
 			    !READ_ONCE(hn->cfg.track_midstream))
-				goto out;
+				return NULL;
 		}
 		fresh = hsmon_flow_alloc(hn, bucket, p);
 		if (!fresh)
-			goto out;
+			return NULL;
 	}
 
-	spin_lock_bh(lock);
+	spin_lock(lock);		/* softirqs are off */
 	if (fresh) {
 		/* Another CPU may have inserted the same flow meanwhile. */
-		f = hsmon_flow_find(t, bucket, p, &dir);
+		f = hsmon_flow_find(&t->buckets[bucket], p, &dir);
 		if (f) {
 			kmem_cache_free(hsmon_flow_cache, fresh);
 			atomic_dec(&t->count);
@@ -343,8 +337,8 @@ void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *p)
 			this_cpu_inc(hn->stats->in_state[HSMON_STATE_NONE]);
 		}
 	} else if (hlist_unhashed(&f->node)) {
-		spin_unlock_bh(lock);		/* evicted or expired meanwhile */
-		goto out;
+		spin_unlock(lock);		/* evicted or expired meanwhile */
+		return NULL;
 	}
 	old = f->state;
 	had_k = f->notes & HSMON_FLOW_HAVE_K;
@@ -363,17 +357,47 @@ void hsmon_flow_track(struct hsmon_net *hn, const struct hsmon_pkt *p)
 					f->us_ack - f->us_synack);
 		hsmon_stat_time(hn->stats, HSMON_HIST_HANDSHAKE, f->us_ack);
 	}
-	if (events & HSMON_NL_OUTCOMES)
+	if ((events & HSMON_NL_OUTCOMES) && READ_ONCE(hn->cfg.events))
 		hsmon_nl_flow_event(hn, f, events);
-	spin_unlock_bh(lock);
+	spin_unlock(lock);
 
 	if (events)
 		hsmon_stats_add_events(hn->stats, events);
 	if (fresh)
 		queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
-				   HSMON_GC_INTERVAL);
-out:
-	rcu_read_unlock();
+				   hsmon_gc_interval(&hn->cfg));
+	return f;
+}
+
+/*
+ * What one GC pass compares flows against, read once per 256 buckets: the
+ * clocks, and each state's idle limit in jiffies (0: the handshake's age
+ * decides, from t_syn; U32_MAX: never).
+ */
+struct hsmon_gc_pass {
+	u64 now_ns;
+	u64 syn_ns;
+	u32 now;
+	u32 idle_max[__HSMON_STATE_MAX];
+};
+
+static void hsmon_gc_pass_read(const struct hsmon_config *cfg,
+			       struct hsmon_gc_pass *gp)
+{
+	u32 est = READ_ONCE(cfg->est_timeout) * HZ;
+	u32 linger = READ_ONCE(cfg->linger_timeout) * HZ;
+	int s;
+
+	gp->now_ns = ktime_get_ns();
+	gp->now = jiffies;
+	gp->syn_ns = (u64)READ_ONCE(cfg->syn_timeout) * NSEC_PER_SEC;
+	for (s = 0; s < __HSMON_STATE_MAX; s++)
+		gp->idle_max[s] = linger;
+	gp->idle_max[HSMON_STATE_NONE] = U32_MAX;
+	gp->idle_max[HSMON_STATE_SYN_SENT] = 0;
+	gp->idle_max[HSMON_STATE_SYN_RCVD] = 0;
+	gp->idle_max[HSMON_STATE_ESTABLISHED] = est;
+	gp->idle_max[HSMON_STATE_MIDSTREAM] = est;
 }
 
 /*
@@ -384,27 +408,21 @@ out:
  * the GC walks, so a stamp may be a little later than the GC's "now": such
  * a flow has age 0, not 2^32.
  */
-static bool hsmon_flow_gc_due(const struct hsmon_config *cfg,
-			      const struct hsmon_flow *f, u64 now_ns, u32 now)
+static bool hsmon_flow_gc_due(const struct hsmon_gc_pass *gp,
+			      const struct hsmon_flow *f)
 {
-	u32 idle = now - READ_ONCE(f->last_seen);
-	s64 age_ns = max_t(s64, 0, now_ns - READ_ONCE(f->t_syn));
+	u32 max = gp->idle_max[READ_ONCE(f->state)];
+	u32 idle;
 
-	if (idle > U32_MAX - 60 * HZ)	/* stamped after "now": not idle */
-		idle = 0;
+	if (!max) {			/* SYN_SENT, SYN_RCVD */
+		u64 t = READ_ONCE(f->t_syn);
 
-	switch (READ_ONCE(f->state)) {
-	case HSMON_STATE_NONE:
-		return false;
-	case HSMON_STATE_SYN_SENT:
-	case HSMON_STATE_SYN_RCVD:
-		return age_ns >= (s64)READ_ONCE(cfg->syn_timeout) * NSEC_PER_SEC;
-	case HSMON_STATE_ESTABLISHED:
-	case HSMON_STATE_MIDSTREAM:
-		return idle >= (u64)READ_ONCE(cfg->est_timeout) * HZ;
-	default:
-		return idle >= (u64)READ_ONCE(cfg->linger_timeout) * HZ;
+		return gp->now_ns > t && gp->now_ns - t >= gp->syn_ns;
 	}
+	idle = gp->now - READ_ONCE(f->last_seen);
+	if (idle > U32_MAX - 60 * HZ)	/* stamped after "now": not idle */
+		return false;
+	return idle >= max;
 }
 
 /*
@@ -424,65 +442,65 @@ static bool hsmon_flow_gc_one(struct hsmon_net *hn, struct hsmon_flow *f, u32 no
 	hsmon_stat_state(hn->stats, old, f->state);
 	hsmon_stats_add_events(hn->stats, events);
 	f->last_seen = now;
-	hsmon_nl_flow_event(hn, f, events);
+	if (READ_ONCE(hn->cfg.events))
+		hsmon_nl_flow_event(hn, f, events);	/* the pass holds RCU */
 	return false;
 }
 
-static bool hsmon_bucket_gc_due(struct hsmon_net *hn, struct hlist_head *head,
-				u64 now_ns, u32 now)
+/* Under rcu_read_lock(). */
+static bool hsmon_bucket_gc_due(const struct hsmon_gc_pass *gp,
+				struct hlist_head *head)
 {
 	struct hsmon_flow *f;
-	bool due = false;
 
-	rcu_read_lock();
 	hlist_for_each_entry_rcu(f, head, node) {
-		if (hsmon_flow_gc_due(&hn->cfg, f, now_ns, now)) {
-			due = true;
-			break;
-		}
+		if (hsmon_flow_gc_due(gp, f))
+			return true;
 	}
-	rcu_read_unlock();
-	return due;
+	return false;
 }
 
 /*
- * One pass over the table. The clock is read once per 256 buckets, and a
- * bucket's lock is taken only when one of its flows is due: a full table
- * of lingering flows costs a read of each, not a lock per bucket.
+ * One pass over the table, 256 buckets at a time under one RCU read
+ * section, the clocks read once for them. A bucket's lock is taken only
+ * when one of its flows is due: a full table of lingering flows costs a
+ * read of each, not a lock per bucket.
  */
 void hsmon_flow_gc(struct hsmon_net *hn)
 {
 	struct hsmon_table *t = &hn->table;
+	struct hsmon_gc_pass gp;
 	struct hsmon_flow *f;
 	struct hlist_node *tmp;
+	struct hlist_head *head;
 	spinlock_t *lock;		/* the bucket's, b */
-	u64 now_ns = 0;
-	u32 now = 0, b;
+	u32 base, b, end;
 
-	for (b = 0; b <= t->mask; b++) {
-		if ((b & 255) == 0) {
-			now_ns = ktime_get_ns();
-			now = jiffies;
-		}
-		if (!hlist_empty(&t->buckets[b]) &&
-		    hsmon_bucket_gc_due(hn, &t->buckets[b], now_ns, now)) {
+	for (base = 0; base <= t->mask; base = end) {
+		end = min(base + 256, t->mask + 1);
+		hsmon_gc_pass_read(&hn->cfg, &gp);
+		rcu_read_lock();
+		for (b = base; b < end; b++) {
+			head = &t->buckets[b];
+			if (hlist_empty(head) || !hsmon_bucket_gc_due(&gp, head))
+				continue;
 			lock = hsmon_bucket_lock(t, b);
 			spin_lock_bh(lock);
-			hlist_for_each_entry_safe(f, tmp, &t->buckets[b], node) {
-				if (hsmon_flow_gc_due(&hn->cfg, f, now_ns, now) &&
-				    hsmon_flow_gc_one(hn, f, now)) {
+			hlist_for_each_entry_safe(f, tmp, head, node) {
+				if (hsmon_flow_gc_due(&gp, f) &&
+				    hsmon_flow_gc_one(hn, f, gp.now)) {
 					hsmon_flow_remove(hn, f);
 					hsmon_stat_inc(hn->stats, HSMON_STAT_EXPIRED);
 				}
 			}
 			spin_unlock_bh(lock);
 		}
-		if ((b & 255) == 255)
-			cond_resched();
+		rcu_read_unlock();
+		cond_resched();
 	}
 	if (atomic_read(&t->count))
 		queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
-				   HSMON_GC_INTERVAL);
+				   hsmon_gc_interval(&hn->cfg));
 }
 
 /*
@@ -530,3 +548,11 @@ void hsmon_flow_flush(struct hsmon_net *hn)
 {
 	hsmon_flow_cut(hn, 0, false);
 }
+
+/*
+ * The state machine is compiled here, in the flow table's unit, so that the
+ * compiler can inline hsmon_fsm_step() in hsmon_flow_track_locked(): one
+ * call and its register saves less per handshake segment. It stays a file
+ * of its own, pure, with its self-tests (module/fsm.c).
+ */
+#include "fsm.c"

@@ -158,22 +158,44 @@ static const struct {
 	[HSMON_STATE_RESET]	  = { HSMON_STAT_RESET, HSMON_OUTCOME_RESET + 1 },
 };
 
-u8 hsmon_seg_classify(u8 tcp_flags)
-{
-	u8 f = tcp_flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_FIN | TCPHDR_RST);
+u16 hsmon_fsm_passive_mask[2][HSMON_SEG_MAX] __read_mostly;
 
-	if (f & TCPHDR_RST)
-		return (f & (TCPHDR_SYN | TCPHDR_FIN)) ? HSMON_SEG_INVALID :
-							 HSMON_SEG_RST;
-	if (f & TCPHDR_SYN) {
-		if (f & TCPHDR_FIN)
-			return HSMON_SEG_INVALID;
-		return (f & TCPHDR_ACK) ? HSMON_SEG_SYNACK : HSMON_SEG_SYN;
+void hsmon_fsm_init(void)
+{
+	int dir, class, state;
+
+	for (dir = 0; dir < 2; dir++) {
+		for (class = HSMON_SEG_SYN; class < HSMON_SEG_MAX; class++) {
+			u16 mask = 0;
+
+			for (state = HSMON_STATE_NONE + 1; state < __HSMON_STATE_MAX; state++) {
+				if (hsmon_fsm[dir][class][state].action != A_NOP)
+					continue;
+				if (class == HSMON_SEG_FIN &&
+				    hsmon_fsm[dir][HSMON_SEG_ACK][state].action != A_NOP)
+					continue;
+				mask |= BIT(state);
+			}
+			hsmon_fsm_passive_mask[dir][class] = mask;
+		}
 	}
-	if (!(f & TCPHDR_ACK))		/* FIN without ACK, or no flag at all */
-		return HSMON_SEG_INVALID;
-	return (f & TCPHDR_FIN) ? HSMON_SEG_FIN : HSMON_SEG_ACK;
 }
+
+/*
+ * The class of each combination of SYN, ACK, FIN and RST, indexed by
+ * hsmon_seg_index(): the other flags (PSH, URG, ECE, CWR) do not matter.
+ */
+#define I(a, r, s, f) (((a) << 3) | ((r) << 2) | ((s) << 1) | (f))
+const u8 hsmon_seg_classes[16] = {
+	[I(0, 0, 1, 0)] = HSMON_SEG_SYN,
+	[I(1, 0, 1, 0)] = HSMON_SEG_SYNACK,
+	[I(1, 0, 0, 0)] = HSMON_SEG_ACK,
+	[I(1, 0, 0, 1)] = HSMON_SEG_FIN,
+	[I(0, 1, 0, 0)] = HSMON_SEG_RST,
+	[I(1, 1, 0, 0)] = HSMON_SEG_RST,
+	/* the rest: FIN without ACK, SYN with FIN or RST, RST with FIN, none */
+};
+#undef I
 
 static u32 hsmon_us_since(const struct hsmon_flow *f, u64 now_ns)
 {
@@ -232,34 +254,34 @@ static void hsmon_fsm_learn_k(struct hsmon_flow *f, u32 k, u64 now_ns)
 /*
  * A simultaneous open is established once each side's SYN was acked: the
  * initiator's by ack J+1 from the responder, the responder's by ack K+1.
- * Returns the events, or 0 and leaves the state alone when not complete.
+ * Returns the events: ACK_COMPLETE among them when it is complete (the
+ * caller then moves the state), otherwise the state is left alone.
  */
-static u32 hsmon_fsm_simack(struct hsmon_flow *f, const struct hsmon_seg *seg,
-			    int dir, u64 now_ns, bool *done)
+static noinline u32 hsmon_fsm_simack(struct hsmon_flow *f,
+				     const struct hsmon_seg *seg, int dir,
+				     u64 now_ns)
 {
 	u32 expected = dir == HSMON_ORIG ? f->isn_k + 1 : f->isn_j + 1;
 
-	*done = false;
 	if (seg->ack != expected)
 		return hsmon_fsm_bad_ack(f, expected, seg->ack);
 	f->notes |= dir == HSMON_ORIG ? HSMON_FLOW_ORIG_ACKED : HSMON_FLOW_REPLY_ACKED;
 	if ((f->notes & (HSMON_FLOW_ORIG_ACKED | HSMON_FLOW_REPLY_ACKED)) !=
 	    (HSMON_FLOW_ORIG_ACKED | HSMON_FLOW_REPLY_ACKED))
 		return 0;
-	*done = true;
 	f->us_ack = hsmon_us_since(f, now_ns);
 	f->notes |= HSMON_FLOW_HAVE_ACK;
 	return BIT(HSMON_STAT_ACK_COMPLETE);
 }
 
-static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
-			   int dir, u8 class, u64 now_ns)
+static __always_inline u32 hsmon_fsm_apply(struct hsmon_flow *f,
+					    const struct hsmon_seg *seg,
+					    int dir, u8 class, u64 now_ns)
 {
 	const struct hsmon_fsm_cell *cell = &hsmon_fsm[dir][class][f->state];
 	bool simopen = f->notes & BIT(HSMON_NOTE_SIMULTANEOUS_OPEN);
 	u32 events = 0, j1 = f->isn_j + 1;
 	u8 next = cell->next;
-	bool done;
 
 	switch (cell->action) {
 	case A_NOP:
@@ -281,14 +303,14 @@ static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 	case A_SIMACK:
 		if (!simopen)
 			return 0;
-		events = hsmon_fsm_simack(f, seg, dir, now_ns, &done);
-		if (!done)
+		events = hsmon_fsm_simack(f, seg, dir, now_ns);
+		if (!(events & BIT(HSMON_STAT_ACK_COMPLETE)))
 			return events;
 		break;
 	case A_SYNACK:
 		if (simopen && f->state == HSMON_STATE_SYN_RCVD) {
-			events = hsmon_fsm_simack(f, seg, dir, now_ns, &done);
-			if (!done)
+			events = hsmon_fsm_simack(f, seg, dir, now_ns);
+			if (!(events & BIT(HSMON_STAT_ACK_COMPLETE)))
 				return events;
 			break;
 		}
@@ -315,8 +337,8 @@ static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 		break;
 	case A_ACK:
 		if (simopen) {
-			events = hsmon_fsm_simack(f, seg, dir, now_ns, &done);
-			if (!done)
+			events = hsmon_fsm_simack(f, seg, dir, now_ns);
+			if (!(events & BIT(HSMON_STAT_ACK_COMPLETE)))
 				return events;
 			break;
 		}
@@ -355,27 +377,8 @@ static u32 hsmon_fsm_apply(struct hsmon_flow *f, const struct hsmon_seg *seg,
 	return events;
 }
 
-/*
- * Whether applying a segment of this class to a flow in this state may
- * stamp a time (t_syn, us_synack, us_ack): only then does the caller read
- * the clock, once per segment at most.
- */
-bool hsmon_fsm_needs_clock(u8 state, u8 class)
-{
-	switch (class) {
-	case HSMON_SEG_SYN:
-	case HSMON_SEG_SYNACK:
-		return true;
-	case HSMON_SEG_ACK:
-	case HSMON_SEG_FIN:	/* its ACK part may complete the handshake */
-		return state == HSMON_STATE_SYN_RCVD || state == HSMON_STATE_NONE;
-	default:
-		return state == HSMON_STATE_NONE;
-	}
-}
-
-u32 hsmon_fsm_step(struct hsmon_flow *f, const struct hsmon_seg *seg,
-		   int dir, u64 now_ns)
+__always_inline u32 hsmon_fsm_step(struct hsmon_flow *f,
+				   const struct hsmon_seg *seg, int dir, u64 now_ns)
 {
 	u32 events = 0;
 

@@ -32,32 +32,55 @@
 #define HSMON_PRI_IN	(NF_IP_PRI_FILTER - 1)
 #define HSMON_PRI_OUT	(NF_IP_PRI_SECURITY + 1)
 
-/* Parse the TCP header at thoff, l4len bytes of segment: 0 if usable. */
-static int hsmon_parse_tcp(struct hsmon_net *hn, const struct sk_buff *skb,
-			   unsigned int thoff, unsigned int l4len,
-			   struct hsmon_pkt *p)
+/*
+ * Where a segment is parsed to: per CPU, as everything below the hook runs
+ * with softirqs off (hsmon_hook()), one segment at a time on a CPU. The
+ * copies of headers are used only when a header is not in the linear part
+ * of the skb (skb_header_pointer()).
+ */
+struct hsmon_scratch {
+	struct hsmon_pkt pkt;
+	union {
+		struct iphdr ip;
+		struct ipv6hdr ip6;
+	} nh;
+	struct tcphdr th;
+};
+
+static DEFINE_PER_CPU(struct hsmon_scratch, hsmon_scratch);
+
+/*
+ * Parse the TCP header at thoff, l4len bytes of segment: 0 if usable.
+ * Inlined in both families' parsers: it is on the path of every segment.
+ */
+static __always_inline int hsmon_parse_tcp(struct hsmon_net *hn,
+					   const struct sk_buff *skb,
+					   struct hsmon_scratch *sc,
+					   unsigned int thoff, unsigned int l4len)
 {
-	struct tcphdr _th;
+	struct hsmon_pkt *p = &sc->pkt;
 	const struct tcphdr *th;
 	unsigned int doff;
+	u8 flags;
 
 	hsmon_stat_inc(hn->stats, HSMON_STAT_SEGMENTS);
-	if (l4len < sizeof(_th))
+	if (unlikely(l4len < sizeof(*th)))
 		goto malformed;
-	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
-	if (!th)
+	th = skb_header_pointer(skb, thoff, sizeof(*th), &sc->th);
+	if (unlikely(!th))
 		goto malformed;
 	doff = th->doff * 4;
-	if (doff < sizeof(_th) || doff > l4len)
+	if (unlikely(doff < sizeof(*th) || doff > l4len))
 		goto malformed;
 
+	flags = tcp_flag_byte(th);
 	p->sport = th->source;
 	p->dport = th->dest;
 	p->seg.seq = ntohl(th->seq);
 	p->seg.ack = ntohl(th->ack_seq);
 	p->seg.payload = l4len - doff;
-	p->seg.flags = tcp_flag_byte(th);
-	p->seg.class = hsmon_seg_classify(p->seg.flags);
+	p->seg.flags = flags;
+	p->seg.class = hsmon_seg_classify(flags);
 
 	switch (p->seg.class) {
 	case HSMON_SEG_INVALID:
@@ -77,15 +100,16 @@ malformed:
 	return -EINVAL;
 }
 
-static int hsmon_parse_v4(struct hsmon_net *hn, const struct sk_buff *skb,
-			  struct hsmon_pkt *p)
+static __always_inline int hsmon_parse_v4(struct hsmon_net *hn,
+					  const struct sk_buff *skb,
+					  struct hsmon_scratch *sc)
 {
 	unsigned int nhoff = skb_network_offset(skb), len, tot, ihl;
-	struct iphdr _iph;
+	struct hsmon_pkt *p = &sc->pkt;
 	const struct iphdr *iph;
 
-	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
-	if (!iph) {
+	iph = skb_header_pointer(skb, nhoff, sizeof(*iph), &sc->nh.ip);
+	if (unlikely(!iph)) {
 		hsmon_stat_inc(hn->stats, HSMON_STAT_MALFORMED);
 		return -EINVAL;
 	}
@@ -97,46 +121,35 @@ static int hsmon_parse_v4(struct hsmon_net *hn, const struct sk_buff *skb,
 	if (tot && tot < len)
 		len = tot;
 	ihl = iph->ihl * 4;
-	if (iph->version != 4 || ihl < sizeof(*iph) || ihl > len) {
+	if (unlikely(iph->version != 4 || ihl < sizeof(*iph) || ihl > len)) {
 		hsmon_stat_inc(hn->stats, HSMON_STAT_MALFORMED);
 		return -EINVAL;
 	}
-	if (iph->frag_off & htons(IP_OFFSET)) {
+	if (unlikely(iph->frag_off & htons(IP_OFFSET))) {
 		hsmon_stat_inc(hn->stats, HSMON_STAT_FRAGMENTS);
 		return -EINVAL;
 	}
 
-	memset(&p->saddr, 0, sizeof(p->saddr));
-	memset(&p->daddr, 0, sizeof(p->daddr));
-	p->saddr.s6_addr32[0] = iph->saddr;
-	p->daddr.s6_addr32[0] = iph->daddr;
+	ipv6_addr_set(&p->saddr, iph->saddr, 0, 0, 0);
+	ipv6_addr_set(&p->daddr, iph->daddr, 0, 0, 0);
 	p->family = AF_INET;
-	return hsmon_parse_tcp(hn, skb, nhoff + ihl, len - ihl, p);
+	return hsmon_parse_tcp(hn, skb, sc, nhoff + ihl, len - ihl);
 }
 
-static int hsmon_parse_v6(struct hsmon_net *hn, const struct sk_buff *skb,
-			  struct hsmon_pkt *p)
+/*
+ * An IPv6 header whose next header is not TCP: find TCP behind the
+ * extension headers. Returns the TCP header's offset, or why there is
+ * none: -ENOENT (no TCP), -EINVAL (malformed, or a later fragment).
+ */
+static noinline int hsmon_parse_v6_ext(struct hsmon_net *hn,
+				       const struct sk_buff *skb,
+				       unsigned int nhoff, u8 nexthdr)
 {
-	unsigned int nhoff = skb_network_offset(skb), len, plen;
-	struct ipv6hdr _ip6h;
-	const struct ipv6hdr *ip6h;
-	__be16 frag_off;
-	u8 nexthdr;
+	__be16 frag_off = 0;
 	int thoff;
 
-	ip6h = skb_header_pointer(skb, nhoff, sizeof(_ip6h), &_ip6h);
-	if (!ip6h || ip6h->version != 6) {
-		hsmon_stat_inc(hn->stats, HSMON_STAT_MALFORMED);
-		return -EINVAL;
-	}
-	len = skb->len - nhoff;
-	plen = ntohs(ip6h->payload_len);	/* 0 for jumbograms */
-	if (plen && plen + sizeof(*ip6h) < len)
-		len = plen + sizeof(*ip6h);
-
-	nexthdr = ip6h->nexthdr;
-	frag_off = 0;
-	thoff = ipv6_skip_exthdr(skb, nhoff + sizeof(*ip6h), &nexthdr, &frag_off);
+	thoff = ipv6_skip_exthdr(skb, nhoff + sizeof(struct ipv6hdr), &nexthdr,
+				 &frag_off);
 	if (thoff < 0) {
 		unsigned int off = 0;
 
@@ -162,50 +175,100 @@ static int hsmon_parse_v6(struct hsmon_net *hn, const struct sk_buff *skb,
 			hsmon_stat_inc(hn->stats, HSMON_STAT_FRAGMENTS);
 		return -EINVAL;
 	}
-	if (nexthdr != IPPROTO_TCP)
-		return -ENOENT;
+	return nexthdr == IPPROTO_TCP ? thoff : -ENOENT;
+}
+
+static __always_inline int hsmon_parse_v6(struct hsmon_net *hn,
+					  const struct sk_buff *skb,
+					  struct hsmon_scratch *sc)
+{
+	unsigned int nhoff = skb_network_offset(skb), len, plen;
+	struct hsmon_pkt *p = &sc->pkt;
+	const struct ipv6hdr *ip6h;
+	int thoff;
+
+	ip6h = skb_header_pointer(skb, nhoff, sizeof(*ip6h), &sc->nh.ip6);
+	if (unlikely(!ip6h || ip6h->version != 6)) {
+		hsmon_stat_inc(hn->stats, HSMON_STAT_MALFORMED);
+		return -EINVAL;
+	}
+	len = skb->len - nhoff;
+	plen = ntohs(ip6h->payload_len);	/* 0 for jumbograms */
+	if (plen && plen + sizeof(*ip6h) < len)
+		len = plen + sizeof(*ip6h);
+
+	if (likely(ip6h->nexthdr == IPPROTO_TCP)) {	/* no extension header */
+		thoff = nhoff + sizeof(*ip6h);
+	} else {
+		thoff = hsmon_parse_v6_ext(hn, skb, nhoff, ip6h->nexthdr);
+		if (thoff < 0)
+			return thoff;
+	}
 	thoff -= nhoff;
 
 	p->saddr = ip6h->saddr;
 	p->daddr = ip6h->daddr;
 	p->family = AF_INET6;
 	/* A chain past the payload length leaves no room for TCP: malformed. */
-	return hsmon_parse_tcp(hn, skb, nhoff + thoff,
-			       len > thoff ? len - thoff : 0, p);
+	return hsmon_parse_tcp(hn, skb, sc, nhoff + thoff,
+			       len > thoff ? len - thoff : 0);
 }
 
-static unsigned int hsmon_hook(void *priv, struct sk_buff *skb,
-			       const struct nf_hook_state *state)
+/* One segment, softirqs off (the scratch and hsmon_flow_track() want that). */
+static __always_inline void hsmon_segment(struct hsmon_net *hn,
+					  struct sk_buff *skb,
+					  const struct nf_hook_state *state)
 {
-	struct hsmon_net *hn = hsmon_pernet(state->net);
-	struct hsmon_pkt p;
+	struct hsmon_scratch *sc = this_cpu_ptr(&hsmon_scratch);
 	int ret;
 
 	switch (state->hook) {
 	case NF_INET_LOCAL_IN:
 		if (state->in && (state->in->flags & IFF_LOOPBACK))
-			return NF_ACCEPT;	/* seen when it left */
-		p.origin = HSMON_DIR_INBOUND;
+			return;		/* seen when it left */
+		sc->pkt.origin = HSMON_DIR_INBOUND;
 		break;
 	case NF_INET_LOCAL_OUT:
-		p.origin = state->out && (state->out->flags & IFF_LOOPBACK) ?
-			   HSMON_DIR_LOCAL : HSMON_DIR_OUTBOUND;
+		sc->pkt.origin = state->out && (state->out->flags & IFF_LOOPBACK) ?
+				 HSMON_DIR_LOCAL : HSMON_DIR_OUTBOUND;
 		break;
 	default:
-		p.origin = HSMON_DIR_FORWARDED;
+		sc->pkt.origin = HSMON_DIR_FORWARDED;
 		break;
 	}
 
 	if (state->pf == NFPROTO_IPV4)
-		ret = hsmon_parse_v4(hn, skb, &p);
+		ret = hsmon_parse_v4(hn, skb, sc);
 	else
-		ret = hsmon_parse_v6(hn, skb, &p);
+		ret = hsmon_parse_v6(hn, skb, sc);
 	if (!ret)
-		hsmon_flow_track(hn, &p);
+		hsmon_flow_track(hn, &hn->table, &sc->pkt);
+}
+
+/*
+ * priv is the namespace's struct hsmon_net: each namespace registers its
+ * own copy of the ops (hsmon_hooks_register()), so that the packet path
+ * finds its table without a net_generic() lookup. Inbound and forwarded
+ * segments come in softirq context; a segment sent from process context
+ * (LOCAL_OUT from a system call) is handled with softirqs off too, so that
+ * everything below runs in one context, one segment at a time per CPU:
+ * the per-CPU scratch and flow memo are the CPU's alone, and the bucket
+ * locks need no _bh.
+ */
+static unsigned int hsmon_hook(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	if (likely(in_softirq())) {
+		hsmon_segment(priv, skb, state);
+	} else {
+		local_bh_disable();
+		hsmon_segment(priv, skb, state);
+		local_bh_enable();
+	}
 	return NF_ACCEPT;
 }
 
-static const struct nf_hook_ops hsmon_hook_ops[] = {
+static const struct nf_hook_ops hsmon_hook_ops[HSMON_NHOOKS] = {
 	{ .hook = hsmon_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_IN,
 	  .priority = HSMON_PRI_IN },
 	{ .hook = hsmon_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_OUT,
@@ -222,10 +285,17 @@ static const struct nf_hook_ops hsmon_hook_ops[] = {
 
 int hsmon_hooks_register(struct net *net)
 {
-	return nf_register_net_hooks(net, hsmon_hook_ops, ARRAY_SIZE(hsmon_hook_ops));
+	struct hsmon_net *hn = hsmon_pernet(net);
+	unsigned int i;
+
+	for (i = 0; i < HSMON_NHOOKS; i++) {
+		hn->hook_ops[i] = hsmon_hook_ops[i];
+		hn->hook_ops[i].priv = hn;
+	}
+	return nf_register_net_hooks(net, hn->hook_ops, HSMON_NHOOKS);
 }
 
 void hsmon_hooks_unregister(struct net *net)
 {
-	nf_unregister_net_hooks(net, hsmon_hook_ops, ARRAY_SIZE(hsmon_hook_ops));
+	nf_unregister_net_hooks(net, hsmon_pernet(net)->hook_ops, HSMON_NHOOKS);
 }

@@ -26,6 +26,7 @@ static int __init hsmon_init(void)
 	ret = hsmon_params_validate();
 	if (ret)
 		return ret;
+	hsmon_fsm_init();
 	if (!hsmon_fsm_selftest())
 		return -ENOTRECOVERABLE;
 	ret = hsmon_flow_init();

@@ -575,21 +575,38 @@ static const struct {
 	{ HSMON_STAT_CLOSED,	  HSMON_OUTCOME_CLOSED,		0 },
 };
 
-/* Called with the flow's bucket lock held, from any context. */
-void hsmon_nl_flow_event(struct hsmon_net *hn, const struct hsmon_flow *f,
-			 u32 events)
+/*
+ * Whether anyone listens to the events group (netlink keeps one bitmap of
+ * listeners for all namespaces), asked of netlink at most once a jiffy:
+ * the answer and the jiffy it was given in, (jiffies << 1) | answer. A new
+ * listener gets the events of handshakes that end from the next tick on.
+ */
+static unsigned long hsmon_nl_listeners;
+
+static bool hsmon_nl_listening(struct net *net)
+{
+	unsigned long now = jiffies << 1, v = READ_ONCE(hsmon_nl_listeners);
+	bool yes;
+
+	if ((v & ~1UL) == now)
+		return v & 1;
+	yes = genl_has_listeners(&hsmon_genl_family, net, HSMON_MCGRP_EVENTS_IDX);
+	WRITE_ONCE(hsmon_nl_listeners, now | yes);
+	return yes;
+}
+
+/* The notifications of one flow's events: hsmon_nl_flow_event()'s work. */
+static noinline void hsmon_nl_flow_send(struct hsmon_net *hn,
+					const struct hsmon_flow *f, u32 events)
 {
 	struct net *net = read_pnet(&hn->net);
 	struct sk_buff *msg;
 	unsigned int i;
 	int err;
 
-	if (!READ_ONCE(hn->cfg.events))
+	/* The last listener may have left since hsmon_nl_listening() looked. */
+	if (!genl_has_listeners(&hsmon_genl_family, net, HSMON_MCGRP_EVENTS_IDX))
 		return;
-	rcu_read_lock();
-	if (!READ_ONCE(hsmon_nl_live) ||
-	    !genl_has_listeners(&hsmon_genl_family, net, HSMON_MCGRP_EVENTS_IDX))
-		goto out;
 
 	for (i = 0; i < ARRAY_SIZE(hsmon_nl_outcomes); i++) {
 		u8 unless = hsmon_nl_outcomes[i].unless;
@@ -621,8 +638,20 @@ void hsmon_nl_flow_event(struct hsmon_net *hn, const struct hsmon_flow *f,
 		if (err)
 			hsmon_stat_inc(hn->stats, HSMON_STAT_EVENTS_DROPPED);
 	}
-out:
-	rcu_read_unlock();
+}
+
+/*
+ * Called with the flow's bucket lock held, from any context, under
+ * rcu_read_lock() (hsmon_netlink_uninit() waits for it): the packet path
+ * runs under it anyway. Costs a look at the group's listeners when nobody
+ * listens, as is the rule.
+ */
+void hsmon_nl_flow_event(struct hsmon_net *hn, const struct hsmon_flow *f,
+			 u32 events)
+{
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "hsmon: event outside RCU");
+	if (READ_ONCE(hsmon_nl_live) && hsmon_nl_listening(read_pnet(&hn->net)))
+		hsmon_nl_flow_send(hn, f, events);
 }
 
 int hsmon_netlink_init(void)

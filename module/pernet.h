@@ -2,11 +2,13 @@
 #ifndef _HSMON_PERNET_H
 #define _HSMON_PERNET_H
 
+#include <linux/netfilter.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 #include "flow.h"
+#include "hooks.h"
 #include "params.h"
 #include "stats.h"
 
@@ -17,6 +19,7 @@ struct hsmon_net {
 	struct hsmon_stats __percpu *stats;
 	struct hsmon_config cfg;
 	struct delayed_work gc_work;
+	struct nf_hook_ops hook_ops[HSMON_NHOOKS];	/* priv: this */
 };
 
 extern unsigned int hsmon_net_id;

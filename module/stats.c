@@ -103,15 +103,6 @@ const char *hsmon_state_name(u8 state)
 	return state < __HSMON_STATE_MAX ? hsmon_state_names[state] : "?";
 }
 
-void hsmon_stats_add_events(struct hsmon_stats __percpu *stats, u32 events)
-{
-	unsigned long ev = events;
-	unsigned int bit;
-
-	for_each_set_bit(bit, &ev, HSMON_STAT_FSM_LAST + 1)
-		this_cpu_inc(stats->count[bit]);
-}
-
 void hsmon_stats_read(struct hsmon_stats __percpu *stats,
 		      struct hsmon_stats *sum)
 {

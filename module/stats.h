@@ -115,7 +115,16 @@ static inline void hsmon_stat_time(struct hsmon_stats __percpu *stats,
 	this_cpu_add(stats->hist_sum[h], us);
 }
 
-void hsmon_stats_add_events(struct hsmon_stats __percpu *stats, u32 events);
+/* One count for each event in a mask of BIT(enum hsmon_stat). */
+static inline void hsmon_stats_add_events(struct hsmon_stats __percpu *stats,
+					  u32 events)
+{
+	while (events) {
+		this_cpu_inc(stats->count[__ffs(events)]);
+		events &= events - 1;
+	}
+}
+
 void hsmon_stats_read(struct hsmon_stats __percpu *stats,
 		      struct hsmon_stats *sum);
 void hsmon_stats_show(struct seq_file *seq, const struct hsmon_stats *sum,

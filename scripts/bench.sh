@@ -5,12 +5,18 @@
 #   scripts/bench.sh [--kernel KVER] [--out FILE]      host: build, boot, report
 #   scripts/bench.sh --guest --ko KO --cli HSMON --out RAW [--smoke]
 #
+# The guest runs under -icount (scripts/vm.sh --icount): its clock counts
+# the instructions it executes, 1 ns each, so every rate is work per
+# instruction and repeats within a fraction of a percent whatever else the
+# host runs. Timed programs time themselves (crr, iperf3, synflood -t) or
+# are charged their CPU time (the dumps): the clock jumps ahead while a
+# program is read from the host.
+#
 # Configurations, switched inside one boot: none (no hook in the test
 # namespaces), hsmon (hsmon.ko loaded), conntrack (an nft rule matching
 # "ct state" in both namespaces, which turns nf_conntrack on there), both.
 # Each round runs every workload once per configuration, the order rotated
-# from round to round (A B C D, B C D A, ...), so that a slow moment of the
-# emulator does not land on one configuration. The report gives medians
+# from round to round (A B C D, B C D A, ...). The report gives medians
 # with min and max over the rounds, and ratios of medians.
 #
 # Workloads, between namespaces hb_a (client) and hb_b (server) over veth,
@@ -27,14 +33,27 @@
 #          (every page of it, so slab rounding and partly used slabs count),
 #          all slab growth (anything else allocated per flow) and the bucket
 #          array's share; the same for nf_conntrack entries
-#   dump   seconds to read those flows: cat /proc/hsmon, hsmon flows, and
-#          conntrack -L for the conntrack entries
-#   profile  perf (cpu-clock, the only clock TCG has) over the IPv4 crr and
-#          flood workloads with hsmon, then with conntrack: the share of
-#          samples under each one's entry points, and the top symbols
+#   dump   CPU seconds to read those flows: cat /proc/hsmon, hsmon flows,
+#          and conntrack -L for the conntrack entries
+#   profile  perf (cpu-clock: under -icount, one sample per so many
+#          instructions) over the IPv4 crr and flood workloads with hsmon,
+#          then with conntrack: the share of samples under each one's entry
+#          points (callees included), and the top symbols
+#   insns  every instruction executed over the IPv4 crr and flood
+#          workloads, with no hook, hsmon, conntrack: counted per
+#          translation block by a QEMU plugin (scripts/qemu-tbprof.c),
+#          attributed to functions (scripts/bench-insns.py)
 #
-# Knobs (environment): HSMON_BENCH_ROUNDS (5), HSMON_BENCH_SECONDS (5, per
-# measurement), HSMON_BENCH_FLOWS (1000000), HSMON_BENCH_CLIENTS (32).
+# Knobs (environment): HSMON_BENCH_ROUNDS (3), HSMON_BENCH_SECONDS (3, per
+# measurement), HSMON_BENCH_FLOWS (1000000), HSMON_BENCH_CLIENTS (32),
+# HSMON_BENCH_ICOUNT (0: the -icount shift); for shorter runs while
+# working: HSMON_BENCH_WORKLOADS (crr,bulk,flood), HSMON_BENCH_FAMILIES
+# (4,6), HSMON_BENCH_CONFIGS (none,hsmon,conntrack,both), HSMON_BENCH_PHASES
+# (memory,profile,insns; none for none of them), HSMON_BENCH_PROFILE and
+# HSMON_BENCH_INSNS (crr,flood), HSMON_BENCH_PERF_HZ (2000), and
+# HSMON_BENCH_KEEP=1 (keep perf's call chains in build/bench). A run with
+# some of them left out has no report (bench-report.py wants every figure):
+# read build/bench/raw.
 # --smoke: 1 round of 1 s, 2,000 flows, no profile: checks that every
 # other figure comes out (the selftest hsmon_bench_smoke runs it), judging
 # no timing.
@@ -47,7 +66,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
 host() {
-	local kver="" out=$repo/BENCHMARKS.md res=$repo/build/bench
+	local kver="" out=$repo/BENCHMARKS.md res=$repo/build/bench w
+	local icount=${HSMON_BENCH_ICOUNT:-0}
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-k | --kernel) kver=${2:?}; shift 2 ;;
@@ -66,6 +86,13 @@ host() {
 	# The guest loads its own copy: a build during the run (make check-one
 	# rebuilds build/KVER) must not change the module under measurement.
 	cp "$repo/build/$kver/module/hsmon.ko" "$res/hsmon.ko"
+	# The instruction counter of the insns phase (a QEMU TCG plugin).
+	gcc -O2 -Wall -fPIC -shared -fvisibility=hidden -o "$res/qemu-tbprof.so" \
+		"$here/qemu-tbprof.c" -lpthread
+	rm -f "$res"/insns-*
+	# -icount: the guest's clock counts the instructions it executes
+	# (2^shift ns each), and jumps ahead when it idles: every rate is
+	# work per instruction, whatever else the host runs (see vm.sh).
 	# tsc=reliable: the guest's clock is the TSC, as on real machines; left
 	# alone, the kernel finds the emulated TSCs unsynchronized and reads
 	# the emulated HPET, whose every read is an exit to QEMU's device
@@ -73,16 +100,22 @@ host() {
 	# One CPU: client, server and softirqs share it, so a rate is the
 	# inverse of the CPU time a connection (or segment) costs, rather
 	# than of two emulated CPUs' waits on each other.
-	"$here/vm.sh" --kernel "$kver" --cpus 1 --mem 3G --timeout 5400 --idle-timeout 900 \
+	"$here/vm.sh" --kernel "$kver" --cpus 1 --mem 3G --timeout 10800 --idle-timeout 900 \
+		--icount "$icount" -Q -plugin -Q "$res/qemu-tbprof.so,dir=$res" \
 		--append "tsc=reliable" --results "$res" -- \
-		env $(env | grep -E '^HSMON_BENCH_[A-Z]+=[0-9]+$' || true) bash "$here/bench.sh" --guest --ko "$repo/build/$kver/module/hsmon.ko" \
+		env $(env | grep -E '^HSMON_BENCH_[A-Z]+=[0-9a-z,]+$' || true) bash "$here/bench.sh" --guest --ko "$res/hsmon.ko" \
 		--cli "$repo/build/cli/hsmon" --out "$res/raw"
+	for w in crr flood; do
+		[ ! -s "$res/insns-$w-none.tbprof" ] ||
+			/usr/bin/python3 "$here/bench-insns.py" "$res" "$w" >>"$res/raw"
+	done
 	{
 		echo "host cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 		echo "host cores $(nproc)"
 		echo "host qemu $(qemu-system-x86_64 --version | head -n 1)"
 		echo "host date $(date -u +%Y-%m-%dT%H:%MZ)"
 		echo "host commit $(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)"
+		echo "host icount shift=$icount"
 	} >>"$res/raw"
 	/usr/bin/python3 "$here/bench-report.py" "$res/raw" >"$out.tmp"
 	mv "$out.tmp" "$out"
@@ -117,6 +150,18 @@ elapsed() { echo "$(now) $1" | awk '{ printf "%.3f", $1 - $2 }'; }
 
 in_a() { ip netns exec $A "$@"; }
 in_b() { ip netns exec $B "$@"; }
+
+# wait_listen PORT: until something listens on PORT in hb_b. A sleep is not
+# enough: under -icount the guest's clock jumps ahead while a program it
+# starts is still being read from the host.
+wait_listen() {
+	local i
+	for i in $(seq 200); do
+		in_b ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.05
+	done
+	die "nothing listens on port $1 in $B"
+}
 
 hsmon_loaded() { [ -d /sys/module/hsmon ]; }
 
@@ -180,6 +225,7 @@ reset_state() {
 	# ip execs crr: $! is the listener itself. Dual stack.
 	ip netns exec $B "$TOOLS/crr" -l :: -p $PORT_FLOOD >/dev/null 2>&1 &
 	FLOOD_PID=$!
+	wait_listen $PORT_FLOOD
 	for ns in $A $B; do
 		if hsmon_loaded; then
 			ip netns exec $ns "$CLI" flush >/dev/null
@@ -226,15 +272,19 @@ setup() {
 	ip netns exec $B "$TOOLS/crr" -l $B4 -p $PORT_CRR >/dev/null 2>&1 &
 	ip netns exec $B "$TOOLS/crr" -l $B6 -p $PORT_CRR >/dev/null 2>&1 &
 	in_b iperf3 -s -D -1 >/dev/null 2>&1 || true
-	sleep 1
+	wait_listen $PORT_CRR
+	wait_listen 5201
 }
 
 dst_of() { [ "$1" = 4 ] && echo $B4 || echo $B6; }
 
+run_crr_for() {	# family seconds: crr's line, "connections N seconds S rate R errors E"
+	in_a "$TOOLS/crr" -c "$(dst_of "$1")" -p $PORT_CRR -n "$CLIENTS" -t "$2" -q 64 -r 64
+}
+
 run_crr() {	# family
 	local r
-	r=$(in_a "$TOOLS/crr" -c "$(dst_of "$1")" -p $PORT_CRR -n "$CLIENTS" -t "$SECS" \
-		-q 64 -r 64) || die "crr failed: $r"
+	r=$(run_crr_for "$1" "$SECS") || die "crr failed: $r"
 	# connections N seconds S rate R errors E
 	emit "result crr ipv$1 $CONFIG $ROUND $(echo "$r" | awk '{ print $6 }') conn/s"
 }
@@ -242,7 +292,7 @@ run_crr() {	# family
 run_bulk() {	# family
 	local j bps
 	in_b iperf3 -s -D -1 >/dev/null 2>&1 || true
-	sleep 0.2
+	wait_listen 5201
 	j=$(in_a iperf3 -c "$(dst_of "$1")" -t "$SECS" -J) || die "iperf3 failed"
 	bps=$(echo "$j" | /usr/bin/python3 -c \
 		'import json,sys; print("%.0f" % json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])')
@@ -252,16 +302,16 @@ run_bulk() {	# family
 tcp_insegs() { in_b nstat -az TcpInSegs | awk '$1 == "TcpInSegs" { print $2 }'; }
 
 run_flood() {	# family
-	local src before after t0 secs
+	local src before r
 	[ "$1" = 4 ] && src=10.99.0.0 || src=fd99::
 	before=$(tcp_insegs)
-	t0=$(now)
-	timeout -s INT "$SECS" ip netns exec $A "$TOOLS/synflood" -"$1" -d "$(dst_of "$1")" \
-		-p $PORT_FLOOD -n 1000000000 -s "$src" -S 65536 -a -o -q -b 256 || true
-	secs=$(elapsed "$t0")
-	after=$(tcp_insegs)
-	emit "result flood ipv$1 $CONFIG $ROUND $(awk -v n=$((after - before)) -v s="$secs" \
-		'BEGIN { printf "%.0f", n / s }') syn/s"
+	# synflood times itself (-t): its start, read from the host, is not
+	# in the figure. "sent N seconds S"
+	r=$(ip netns exec $A "$TOOLS/synflood" -"$1" -d "$(dst_of "$1")" -p $PORT_FLOOD \
+		-n 1000000000 -t "$SECS" -s "$src" -S 65536 -a -o -q -b 256) || true
+	[ -n "$r" ] || die "synflood printed nothing"
+	emit "result flood ipv$1 $CONFIG $ROUND $(echo "$r" | awk -v n=$(($(tcp_insegs) - before)) \
+		'{ printf "%.0f", n / $4 }') syn/s"
 	reset_state
 }
 
@@ -292,12 +342,15 @@ make_flows() {
 	sleep "$NAP"
 }
 
-median_time() {	# command...: prints the median of $DUMP_ROUNDS runs, and min, max
-	local i t0 ts=()
+# median_time COMMAND...: the CPU seconds (user + system) COMMAND takes,
+# median of $DUMP_ROUNDS runs, then min and max. CPU time, not the clock's:
+# the time a program waits to be read from the host is not the reader's
+# cost (and under -icount the clock jumps ahead while it waits).
+median_time() {
+	local i t ts=() TIMEFORMAT='%3U %3S'
 	for i in $(seq "$DUMP_ROUNDS"); do
-		t0=$(now)
-		"$@" >/dev/null 2>&1 || die "failed: $*"
-		ts+=("$(elapsed "$t0")")
+		t=$({ time "$@" >/dev/null 2>&1; } 2>&1) || die "failed: $*"
+		ts+=("$(echo "$t" | awk '{ printf "%.3f", $1 + $2 }')")
 	done
 	printf '%s\n' "${ts[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[1], v[NR] }'
 }
@@ -369,13 +422,18 @@ profile_one() {	# WORKLOAD CONFIG
 	local data=$WORK/perf-$1-$2.data cmd
 	case $1 in
 	crr) cmd=("$TOOLS/crr" -c $B4 -p $PORT_CRR -n "$CLIENTS" -t "$SECS" -q 64 -r 64) ;;
-	flood) cmd=(timeout -s INT "$SECS" "$TOOLS/synflood" -4 -d $B4 -p $PORT_FLOOD
-		-n 1000000000 -s 10.99.0.0 -S 65536 -a -o -q -b 256) ;;
+	flood) cmd=("$TOOLS/synflood" -4 -d $B4 -p $PORT_FLOOD -n 1000000000 -t "$SECS"
+		-s 10.99.0.0 -S 65536 -a -o -q -b 256) ;;
 	esac
 	set_config "$2"
-	perf record -q -N -B -e cpu-clock -F 2000 -a -g -o "$data" -- \
-		ip netns exec $A "${cmd[@]}" >/dev/null 2>&1 || true
+	perf record -q -N -B -e cpu-clock -F "${HSMON_BENCH_PERF_HZ:-2000}" -a -g -o "$data" -- \
+		ip netns exec $A "${cmd[@]}" >"$WORK/perf-out" 2>&1 || true
+	[ "${HSMON_BENCH_KEEP:-0}" != 1 ] || log "profile $1 $2: $(tail -n 1 "$WORK/perf-out")"
 	[ -s "$data" ] || die "perf record wrote nothing"
+	if [ "${HSMON_BENCH_KEEP:-0}" = 1 ]; then
+		# The samples' call chains, kept beside the raw figures.
+		perf script -i "$data" -F ip,sym,symoff 2>/dev/null >"$(dirname "$OUT")/perf-$1-$2.txt"
+	fi
 	perf script -i "$data" -F ip,sym 2>/dev/null |
 		/usr/bin/python3 "$here/bench-perf.py" "$1" "$2" >>"$OUT" ||
 		die "no samples in $data"
@@ -385,7 +443,7 @@ profile_one() {	# WORKLOAD CONFIG
 phase_profile() {
 	local w c
 	command -v perf >/dev/null || die "perf not found"
-	for w in crr flood; do
+	for w in $(echo "${HSMON_BENCH_PROFILE:-crr,flood}" | tr , ' '); do
 		for c in hsmon conntrack; do
 			profile_one $w $c
 		done
@@ -393,8 +451,58 @@ phase_profile() {
 	set_config none
 }
 
+# The instruction profile: one window of the plugin (scripts/qemu-tbprof.c)
+# per configuration, over one workload, with the guest's symbols and the
+# units done (connections, or SYNs absorbed) beside it; the host turns them
+# into instructions per unit and function (scripts/bench-insns.py).
+insns_one() {	# WORKLOAD CONFIG
+	local res base r before
+	res=$(dirname "$OUT")
+	base=$res/insns-$1-$2
+	set_config "$2"
+	reset_state
+	case $1 in
+	crr)
+		run_crr_for 4 1 >/dev/null || die "crr failed"	# warm
+		: >"$base.start"
+		r=$(run_crr_for 4 "$SECS") || die "crr failed: $r"
+		: >"$base.stop"
+		echo "$r" | awk '{ print $2 }' >"$base.units"
+		;;
+	flood)
+		before=$(tcp_insegs)
+		: >"$base.start"
+		ip netns exec $A "$TOOLS/synflood" -4 -d $B4 -p $PORT_FLOOD -n 1000000000 \
+			-t "$SECS" -s 10.99.0.0 -S 65536 -a -o -q -b 256 >/dev/null || true
+		: >"$base.stop"
+		echo $(($(tcp_insegs) - before)) >"$base.units"
+		;;
+	esac
+	# hsmon's symbols move with each load: taken while it is loaded.
+	cat /proc/kallsyms >"$base.kallsyms"
+	# The plugin's watcher writes the window's counts on the host.
+	local i
+	for i in $(seq 100); do
+		[ -s "$base.tbprof" ] && break
+		sleep 0.1
+	done
+	[ -s "$base.tbprof" ] || die "no instruction counts for $1 $2 (is the plugin loaded?)"
+	log "insns $1 $2: $(cat "$base.units") units"
+	[ "$1" != flood ] || reset_state
+}
+
+phase_insns() {
+	local w c
+	for w in $(echo "${HSMON_BENCH_INSNS:-crr,flood}" | tr , ' '); do
+		for c in none hsmon conntrack; do
+			insns_one "$w" "$c"
+		done
+	done
+	set_config none
+}
+
 guest() {
-	local round i c fam
+	local round i c fam w
 	KO="" CLI="" OUT="" SMOKE=0
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -415,12 +523,16 @@ guest() {
 		NAP=0.3
 	else
 		NAP=2
-		ROUNDS=${HSMON_BENCH_ROUNDS:-5}
-		SECS=${HSMON_BENCH_SECONDS:-5}
+		ROUNDS=${HSMON_BENCH_ROUNDS:-3}
+		SECS=${HSMON_BENCH_SECONDS:-3}
 		FLOWS=${HSMON_BENCH_FLOWS:-1000000}
 		DUMP_ROUNDS=3
 	fi
 	CLIENTS=${HSMON_BENCH_CLIENTS:-32}
+	WORKLOADS=$(echo "${HSMON_BENCH_WORKLOADS:-crr,bulk,flood}" | tr , ' ')
+	FAMILIES=$(echo "${HSMON_BENCH_FAMILIES:-4,6}" | tr , ' ')
+	PHASES=${HSMON_BENCH_PHASES:-memory,profile,insns}
+	[ -z "${HSMON_BENCH_CONFIGS:-}" ] || IFS=, read -r -a CONFIGS <<<"$HSMON_BENCH_CONFIGS"
 	WORK=$(mktemp -d)
 	: >"$OUT"
 	trap guest_cleanup EXIT
@@ -436,22 +548,24 @@ guest() {
 
 	for round in $(seq "$ROUNDS"); do
 		ROUND=$round
-		for i in 0 1 2 3; do
-			c=${CONFIGS[$(((i + round - 1) % 4))]}
+		for i in "${!CONFIGS[@]}"; do
+			c=${CONFIGS[$(((i + round - 1) % ${#CONFIGS[@]}))]}
 			set_config "$c"
-			for fam in 4 6; do
-				run_crr $fam
-				run_bulk $fam
-				run_flood $fam
+			for fam in $FAMILIES; do
+				for w in $WORKLOADS; do
+					run_$w $fam
+				done
 			done
 		done
 	done
 	set_config none
-	phase_memory
+	case ,$PHASES, in *,memory,*) phase_memory ;; esac
 	# perf under TCG spends half a minute per recording on its own start
 	# (reading every thread's maps, kallsyms): the smoke run leaves it out
 	# (selftests/hsmon_bench_smoke.sh checks the attribution on its own).
-	[ "$SMOKE" = 1 ] || phase_profile
+	case ,$PHASES, in *,profile,*) [ "$SMOKE" = 1 ] || phase_profile ;; esac
+	# The smoke run's guest has no instruction counter (no plugin).
+	case ,$PHASES, in *,insns,*) [ "$SMOKE" = 1 ] || phase_insns ;; esac
 	emit "done"
 }
 

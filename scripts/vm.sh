@@ -18,6 +18,12 @@
 #   -q, --quiet          do not stream the command's output (run mode)
 #   -m, --mem SIZE       guest memory (default: 2G)
 #   -c, --cpus N         guest CPUs (default: 2)
+#   -Q, --qemu ARG       one more QEMU argument (repeat as needed)
+#   -n, --icount SHIFT   count instructions (QEMU -icount shift=SHIFT,sleep=off):
+#                        the guest's clock advances 2^SHIFT ns per emulated
+#                        instruction, and jumps to the next timer when the
+#                        guest idles, so guest time measures the work done,
+#                        whatever the host is busy with (one CPU only)
 #
 # Run mode (the default) runs the command non-interactively with stdin from
 # /dev/null, then powers the guest off. The results directory then holds:
@@ -69,6 +75,8 @@ append=""
 quiet=0
 mem=2G
 cpus=2
+icount=""
+qemu_extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-k | --kernel) kver=${2:?}; shift 2 ;;
@@ -81,6 +89,8 @@ while [ $# -gt 0 ]; do
 	-q | --quiet) quiet=1; shift ;;
 	-m | --mem) mem=${2:?}; shift 2 ;;
 	-c | --cpus) cpus=${2:?}; shift 2 ;;
+	-n | --icount) icount=${2:?}; shift 2 ;;
+	-Q | --qemu) qemu_extra+=("${2:?}"); shift 2 ;;
 	-h | --help) usage ;;
 	--) shift; break ;;
 	-*) die "unknown option $1 (try --help)" ;;
@@ -99,6 +109,11 @@ image=/boot/vmlinuz-$kver
 case $timeout in
 "") if [ "$interactive" = 1 ]; then timeout=0; else timeout=600; fi ;;
 *[!0-9]*) die "--timeout wants seconds" ;;
+esac
+case $icount in
+"") ;;
+*[!0-9]*) die "--icount wants a shift (0-10)" ;;
+*) [ "$cpus" = 1 ] || die "--icount needs --cpus 1" ;;
 esac
 case $idle in
 "" | *[!0-9]*) die "--idle-timeout wants seconds" ;;
@@ -379,6 +394,8 @@ qemu=(qemu-system-x86_64
 	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot
 	-fsdev "local,id=res,path=$results,security_model=none,multidevs=remap"
 	-device virtio-9p-pci,fsdev=res,mount_tag=results)
+[ -z "$icount" ] || qemu+=(-icount "shift=$icount,align=off,sleep=off")
+qemu+=(${qemu_extra[@]+"${qemu_extra[@]}"})
 
 if [ "$interactive" = 1 ]; then
 	# quiet: kernel messages below "error" stay in dmesg, off the prompt.

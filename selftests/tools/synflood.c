@@ -15,7 +15,9 @@
  * -a or -o the address or port is drawn at random from its range instead.
  *
  * Prints "sent N" (segments the kernel accepted) on stdout; exits 0 if every
- * segment was sent, 1 otherwise, 2 on a usage error.
+ * segment was sent, 1 otherwise, 2 on a usage error. With -t it stops after
+ * that many seconds (its own clock, from the first segment: the time it took
+ * to start does not count) and prints "sent N seconds S" whatever -q says.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -54,6 +56,7 @@ struct opts {
 	} dst, src;
 	uint16_t dport;
 	unsigned long count;
+	double seconds;		/* -t: stop after this long; 0: no limit */
 	unsigned long naddrs;
 	unsigned int sport;
 	unsigned long nports;
@@ -79,6 +82,7 @@ static void usage(int status)
 "  -d ADDR       destination address\n"
 "  -p PORT       destination port\n"
 "  -n COUNT      segments to send\n"
+"  -t SECONDS    stop after SECONDS (then print \"sent N seconds S\")\n"
 "  -s ADDR       first source address (default: the one the kernel would\n"
 "                pick to reach DST)\n"
 "  -S N          number of source addresses, ADDR, ADDR+1, ... (default 1)\n"
@@ -317,7 +321,7 @@ int main(int argc, char **argv)
 
 	prog = argv[0];
 	o.seed = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
-	while ((c = getopt(argc, argv, "46d:p:n:s:S:P:R:aor:j:k:f:b:z:qh")) != -1) {
+	while ((c = getopt(argc, argv, "46d:p:n:t:s:S:P:R:aor:j:k:f:b:z:qh")) != -1) {
 		switch (c) {
 		case '4': o.family = AF_INET; break;
 		case '6': o.family = AF_INET6; break;
@@ -329,6 +333,9 @@ int main(int argc, char **argv)
 		case 'n':
 			o.count = parse_ul(optarg, "count", 0, ~0UL);
 			have_count = true;
+			break;
+		case 't':
+			o.seconds = (double)parse_ul(optarg, "seconds", 1, 86400);
 			break;
 		case 's': src_s = optarg; break;
 		case 'S': o.naddrs = parse_ul(optarg, "number of addresses", 1, ~0UL); break;
@@ -442,8 +449,12 @@ int main(int argc, char **argv)
 		sent += n;
 		if (o.rate)
 			sleep_until(t0 + sent / o.rate);
+		if (o.seconds && now_s() - t0 >= o.seconds)
+			break;
 	}
-	if (!o.quiet)
+	if (o.seconds)
+		printf("sent %lu seconds %.3f\n", sent, now_s() - t0);
+	else if (!o.quiet)
 		printf("sent %lu\n", sent);
 	close(fd);
 	return 0;
