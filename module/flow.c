@@ -306,6 +306,7 @@ noinline struct hsmon_flow *hsmon_flow_track_locked(struct hsmon_net *hn,
 	struct hsmon_table *t = &hn->table;
 	spinlock_t *lock = hsmon_bucket_lock(t, bucket);
 	struct hsmon_flow *fresh = NULL;
+	struct hsmon_seg seg;
 	u32 events, had_k;
 	u64 now_ns;
 	u8 old;
@@ -343,10 +344,13 @@ noinline struct hsmon_flow *hsmon_flow_track_locked(struct hsmon_net *hn,
 	old = f->state;
 	had_k = f->notes & HSMON_FLOW_HAVE_K;
 	now_ns = hsmon_fsm_needs_clock(old, p->seg.class) ? ktime_get_ns() : 0;
-	if (old == HSMON_STATE_NONE && p->seg.class != HSMON_SEG_SYN)
-		events = hsmon_fsm_midstream(f, &p->seg, now_ns);
+	seg = p->seg;
+	seg.seq = ntohl(p->th->seq);
+	seg.ack = ntohl(p->th->ack_seq);
+	if (old == HSMON_STATE_NONE && seg.class != HSMON_SEG_SYN)
+		events = hsmon_fsm_midstream(f, &seg, now_ns);
 	else
-		events = hsmon_fsm_step(f, &p->seg, dir, now_ns);
+		events = hsmon_fsm_step(f, &seg, dir, now_ns);
 	f->last_seen = jiffies;
 	hsmon_stat_state(hn->stats, old, f->state);
 	if (!had_k && (f->notes & HSMON_FLOW_HAVE_K))
@@ -363,7 +367,7 @@ noinline struct hsmon_flow *hsmon_flow_track_locked(struct hsmon_net *hn,
 
 	if (events)
 		hsmon_stats_add_events(hn->stats, events);
-	if (fresh)
+	if (fresh && !delayed_work_pending(&hn->gc_work))
 		queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
 				   hsmon_gc_interval(&hn->cfg));
 	return f;

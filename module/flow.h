@@ -137,7 +137,8 @@ struct hsmon_pkt {
 	};
 	u8 family;
 	u8 origin;		/* enum hsmon_direction, should it open a flow */
-	struct hsmon_seg seg;
+	struct hsmon_seg seg;	/* seq and ack: see th */
+	const struct tcphdr *th;	/* seq and ack, read when they matter */
 };
 
 static inline spinlock_t *hsmon_bucket_lock(struct hsmon_table *t, u32 bucket)
@@ -172,6 +173,22 @@ hsmon_flow_match(struct hsmon_flow *f, const struct hsmon_pkt *p, int *dir)
 {
 	if (f->family != p->family)
 		return NULL;
+	if (p->family == AF_INET) {	/* the rest of each address is 0 */
+		__be32 s = p->saddr.s6_addr32[0], d = p->daddr.s6_addr32[0];
+
+		if (f->ports == p->ports && f->addr[HSMON_ORIG].s6_addr32[0] == s &&
+		    f->addr[HSMON_REPLY].s6_addr32[0] == d) {
+			*dir = HSMON_ORIG;
+			return f;
+		}
+		if (f->ports == ror32(p->ports, 16) &&
+		    f->addr[HSMON_ORIG].s6_addr32[0] == d &&
+		    f->addr[HSMON_REPLY].s6_addr32[0] == s) {
+			*dir = HSMON_REPLY;
+			return f;
+		}
+		return NULL;
+	}
 	if (f->ports == p->ports &&
 	    ipv6_addr_equal(&f->addr[HSMON_ORIG], &p->saddr) &&
 	    ipv6_addr_equal(&f->addr[HSMON_REPLY], &p->daddr)) {

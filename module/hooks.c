@@ -76,8 +76,7 @@ static __always_inline int hsmon_parse_tcp(struct hsmon_net *hn,
 	flags = tcp_flag_byte(th);
 	p->sport = th->source;
 	p->dport = th->dest;
-	p->seg.seq = ntohl(th->seq);
-	p->seg.ack = ntohl(th->ack_seq);
+	p->th = th;		/* seq and ack: read if the segment moves a flow */
 	p->seg.payload = l4len - doff;
 	p->seg.flags = flags;
 	p->seg.class = hsmon_seg_classify(flags);

@@ -581,7 +581,7 @@ static const struct {
  * the answer and the jiffy it was given in, (jiffies << 1) | answer. A new
  * listener gets the events of handshakes that end from the next tick on.
  */
-static unsigned long hsmon_nl_listeners;
+unsigned long hsmon_nl_listeners;
 
 static bool hsmon_nl_listening(struct net *net)
 {
@@ -641,13 +641,12 @@ static noinline void hsmon_nl_flow_send(struct hsmon_net *hn,
 }
 
 /*
- * Called with the flow's bucket lock held, from any context, under
- * rcu_read_lock() (hsmon_netlink_uninit() waits for it): the packet path
- * runs under it anyway. Costs a look at the group's listeners when nobody
- * listens, as is the rule.
+ * hsmon_nl_flow_event() (netlink.h), past its look at the cached answer:
+ * under rcu_read_lock(), which hsmon_netlink_uninit() waits for (the
+ * packet path runs under it anyway).
  */
-void hsmon_nl_flow_event(struct hsmon_net *hn, const struct hsmon_flow *f,
-			 u32 events)
+void __hsmon_nl_flow_event(struct hsmon_net *hn, const struct hsmon_flow *f,
+			   u32 events)
 {
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "hsmon: event outside RCU");
 	if (READ_ONCE(hsmon_nl_live) && hsmon_nl_listening(read_pnet(&hn->net)))

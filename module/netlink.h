@@ -3,6 +3,7 @@
 #define _HSMON_NETLINK_H
 
 #include <linux/bits.h>
+#include <linux/jiffies.h>
 
 #include "stats.h"
 
@@ -17,7 +18,25 @@ struct hsmon_flow;
 
 int hsmon_netlink_init(void);
 void hsmon_netlink_uninit(void);
-void hsmon_nl_flow_event(struct hsmon_net *hn, const struct hsmon_flow *f,
-			 u32 events);
+void __hsmon_nl_flow_event(struct hsmon_net *hn, const struct hsmon_flow *f,
+			   u32 events);
+
+/* netlink.c's hsmon_nl_listening(): (jiffies << 1) | anyone listening. */
+extern unsigned long hsmon_nl_listeners;
+
+/*
+ * Notify the events group of a flow's outcome events. Called with the
+ * flow's bucket lock held, from any context, under rcu_read_lock(). When
+ * nobody listened at the last look, this tick, it costs a comparison.
+ */
+static inline void hsmon_nl_flow_event(struct hsmon_net *hn,
+				       const struct hsmon_flow *f, u32 events)
+{
+	unsigned long v = READ_ONCE(hsmon_nl_listeners);
+
+	if (v == (jiffies << 1))	/* nobody, this tick */
+		return;
+	__hsmon_nl_flow_event(hn, f, events);
+}
 
 #endif /* _HSMON_NETLINK_H */
