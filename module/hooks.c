@@ -213,15 +213,20 @@ static __always_inline int hsmon_parse_v6(struct hsmon_net *hn,
 			       len > thoff ? len - thoff : 0);
 }
 
-/* One segment, softirqs off (the scratch and hsmon_flow_track() want that). */
+/*
+ * One segment, softirqs off (the scratch and hsmon_flow_track() want that).
+ * pf and hooknum are constants in each hook below: the compiler keeps only
+ * the family's parser and the hook's idea of direction.
+ */
 static __always_inline void hsmon_segment(struct hsmon_net *hn,
 					  struct sk_buff *skb,
-					  const struct nf_hook_state *state)
+					  const struct nf_hook_state *state,
+					  u8 pf, unsigned int hooknum)
 {
 	struct hsmon_scratch *sc = this_cpu_ptr(&hsmon_scratch);
 	int ret;
 
-	switch (state->hook) {
+	switch (hooknum) {
 	case NF_INET_LOCAL_IN:
 		if (state->in && (state->in->flags & IFF_LOOPBACK))
 			return;		/* seen when it left */
@@ -236,7 +241,7 @@ static __always_inline void hsmon_segment(struct hsmon_net *hn,
 		break;
 	}
 
-	if (state->pf == NFPROTO_IPV4)
+	if (pf == NFPROTO_IPV4)
 		ret = hsmon_parse_v4(hn, skb, sc);
 	else
 		ret = hsmon_parse_v6(hn, skb, sc);
@@ -254,32 +259,48 @@ static __always_inline void hsmon_segment(struct hsmon_net *hn,
  * the per-CPU scratch and flow memo are the CPU's alone, and the bucket
  * locks need no _bh.
  */
-static unsigned int hsmon_hook(void *priv, struct sk_buff *skb,
-			       const struct nf_hook_state *state)
+static __always_inline unsigned int hsmon_hook(void *priv, struct sk_buff *skb,
+					       const struct nf_hook_state *state,
+					       u8 pf, unsigned int hooknum)
 {
 	if (likely(in_softirq())) {
-		hsmon_segment(priv, skb, state);
+		hsmon_segment(priv, skb, state, pf, hooknum);
 	} else {
 		local_bh_disable();
-		hsmon_segment(priv, skb, state);
+		hsmon_segment(priv, skb, state, pf, hooknum);
 		local_bh_enable();
 	}
 	return NF_ACCEPT;
 }
 
+/* One hook function per family and hook: hsmon_hook_ipv4_in() and so on. */
+#define HSMON_HOOK(name, pf, hooknum)						\
+static unsigned int hsmon_hook_##name(void *priv, struct sk_buff *skb,		\
+				      const struct nf_hook_state *state)	\
+{										\
+	return hsmon_hook(priv, skb, state, pf, hooknum);			\
+}
+HSMON_HOOK(ipv4_in, NFPROTO_IPV4, NF_INET_LOCAL_IN)
+HSMON_HOOK(ipv4_out, NFPROTO_IPV4, NF_INET_LOCAL_OUT)
+HSMON_HOOK(ipv4_fwd, NFPROTO_IPV4, NF_INET_FORWARD)
+HSMON_HOOK(ipv6_in, NFPROTO_IPV6, NF_INET_LOCAL_IN)
+HSMON_HOOK(ipv6_out, NFPROTO_IPV6, NF_INET_LOCAL_OUT)
+HSMON_HOOK(ipv6_fwd, NFPROTO_IPV6, NF_INET_FORWARD)
+#undef HSMON_HOOK
+
 static const struct nf_hook_ops hsmon_hook_ops[HSMON_NHOOKS] = {
-	{ .hook = hsmon_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_IN,
-	  .priority = HSMON_PRI_IN },
-	{ .hook = hsmon_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_OUT,
-	  .priority = HSMON_PRI_OUT },
-	{ .hook = hsmon_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_FORWARD,
-	  .priority = HSMON_PRI_OUT },
-	{ .hook = hsmon_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_LOCAL_IN,
-	  .priority = HSMON_PRI_IN },
-	{ .hook = hsmon_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_LOCAL_OUT,
-	  .priority = HSMON_PRI_OUT },
-	{ .hook = hsmon_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_FORWARD,
-	  .priority = HSMON_PRI_OUT },
+	{ .hook = hsmon_hook_ipv4_in, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_LOCAL_IN, .priority = HSMON_PRI_IN },
+	{ .hook = hsmon_hook_ipv4_out, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = HSMON_PRI_OUT },
+	{ .hook = hsmon_hook_ipv4_fwd, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_FORWARD, .priority = HSMON_PRI_OUT },
+	{ .hook = hsmon_hook_ipv6_in, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_LOCAL_IN, .priority = HSMON_PRI_IN },
+	{ .hook = hsmon_hook_ipv6_out, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = HSMON_PRI_OUT },
+	{ .hook = hsmon_hook_ipv6_fwd, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_FORWARD, .priority = HSMON_PRI_OUT },
 };
 
 int hsmon_hooks_register(struct net *net)

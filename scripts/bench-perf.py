@@ -21,7 +21,8 @@ import re
 import sys
 from collections import Counter
 
-HSMON = {"hsmon_hook", "hsmon_gc_worker", "hsmon_flow_free_rcu"}
+HSMON = {"hsmon_gc_worker", "hsmon_flow_free_rcu"}
+HSMON_HOOKS = "hsmon_hook_"     # hsmon_hook_ipv4_in, ..._ipv6_fwd
 CONNTRACK = {"nf_conntrack_in", "nf_confirm", "gc_worker", "destroy_conntrack",
              "nf_ct_destroy"}
 BOUNDARY = re.compile(r"^(handle_softirqs|__do_softirq|do_softirq|irq_exit_rcu|"
@@ -31,7 +32,7 @@ BOUNDARY = re.compile(r"^(handle_softirqs|__do_softirq|do_softirq|irq_exit_rcu|"
 
 def owner(chain):
     for sym in chain:
-        if sym in HSMON:
+        if sym in HSMON or sym.startswith(HSMON_HOOKS):
             return "hsmon"
         if sym in CONNTRACK:
             return "conntrack"

@@ -235,7 +235,7 @@ def main():
     if profile:
         p("### Profile (perf, cpu-clock, IPv4)\n")
         p("Share of all samples under each one's entry points, callees included")
-        p("(hsmon: `hsmon_hook`, its GC worker, its RCU frees; conntrack:")
+        p("(hsmon: its hooks `hsmon_hook_*`, its GC worker, its RCU frees; conntrack:")
         p("`nf_conntrack_in`, `nf_confirm`, its GC worker, `destroy_conntrack`).\n")
         p("| workload | configuration | under hsmon | under conntrack | top symbols (self) |")
         p("|---|---|---:|---:|---|")

@@ -75,13 +75,13 @@ check_eq "lines of conntrack -L" $FLOWS "$(lines conntrack-L)"
 cat >"$TMPD/script" <<'EOF_SCRIPT'
 	ffffffff81000001 hsiphash
 	ffffffffc0000001 hsmon_flow_track
-	ffffffffc0000002 hsmon_hook
+	ffffffffc0000002 hsmon_hook_ipv4_out
 	ffffffff81000002 nf_hook_slow
 	ffffffff81000003 ip_local_out
 
 	ffffffffc0000003 hsmon_flow_find
 	ffffffffc0000001 hsmon_flow_track
-	ffffffffc0000002 hsmon_hook
+	ffffffffc0000002 hsmon_hook_ipv4_out
 	ffffffff81000002 nf_hook_slow
 
 	ffffffff81000004 __nf_conntrack_hash_insert
@@ -94,7 +94,7 @@ cat >"$TMPD/script" <<'EOF_SCRIPT'
 	ffffffff8100000a handle_softirqs
 	ffffffff8100000b __local_bh_enable_ip
 	ffffffffc0000001 hsmon_flow_track
-	ffffffffc0000002 hsmon_hook
+	ffffffffc0000002 hsmon_hook_ipv4_out
 
 	ffffffff8100000c native_safe_halt
 	ffffffff8100000d default_idle
