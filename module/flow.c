@@ -157,7 +157,7 @@ static void hsmon_flow_free_rcu(struct rcu_head *rcu)
 static void hsmon_flow_remove(struct hsmon_net *hn, struct hsmon_flow *f)
 {
 	hlist_del_init_rcu(&f->node);
-	smp_mb__before_atomic();
+	smp_mb__before_atomic();	/* out of the chain, then counted */
 	atomic_long_inc(&hn->table.removed);
 	this_cpu_dec(hn->stats->in_state[f->state]);
 	atomic_dec(&hn->table.count);

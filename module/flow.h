@@ -113,7 +113,7 @@ struct hsmon_table {
  * compared as the chain walk does.
  */
 #define HSMON_MEMO_BITS		8
-#define HSMON_MEMO_SLOTS	(1 << HSMON_MEMO_BITS)
+#define HSMON_MEMO_SLOTS	BIT(HSMON_MEMO_BITS)
 
 struct hsmon_memo {
 	u64 table;			/* hsmon_table.id; 0: empty */
@@ -154,7 +154,7 @@ u32 hsmon_flow_hash_v6(const struct hsmon_table *t, const struct hsmon_pkt *p);
  * bytes, half the rounds of IPv6's 36).
  */
 static __always_inline u32 hsmon_flow_hash(const struct hsmon_table *t,
-					       const struct hsmon_pkt *p)
+					   const struct hsmon_pkt *p)
 {
 	u32 sport = (__force u16)p->sport, dport = (__force u16)p->dport;
 	u32 saddr = (__force u32)p->saddr.s6_addr32[0];

@@ -195,6 +195,7 @@ const u8 hsmon_seg_classes[16] = {
 	[I(1, 1, 0, 0)] = HSMON_SEG_RST,
 	/* the rest: FIN without ACK, SYN with FIN or RST, RST with FIN, none */
 };
+
 #undef I
 
 static u32 hsmon_us_since(const struct hsmon_flow *f, u64 now_ns)
@@ -275,8 +276,8 @@ static noinline u32 hsmon_fsm_simack(struct hsmon_flow *f,
 }
 
 static __always_inline u32 hsmon_fsm_apply(struct hsmon_flow *f,
-					    const struct hsmon_seg *seg,
-					    int dir, u8 class, u64 now_ns)
+					   const struct hsmon_seg *seg,
+					   int dir, u8 class, u64 now_ns)
 {
 	const struct hsmon_fsm_cell *cell = &hsmon_fsm[dir][class][f->state];
 	bool simopen = f->notes & BIT(HSMON_NOTE_SIMULTANEOUS_OPEN);

@@ -78,6 +78,7 @@ static inline bool hsmon_fsm_needs_clock(u8 state, u8 class)
 		return state == HSMON_STATE_NONE;
 	}
 }
+
 bool hsmon_fsm_selftest(void);
 u32 hsmon_fsm_step(struct hsmon_flow *f, const struct hsmon_seg *seg,
 		   int dir, u64 now_ns);

@@ -280,6 +280,7 @@ static unsigned int hsmon_hook_##name(void *priv, struct sk_buff *skb,		\
 {										\
 	return hsmon_hook(priv, skb, state, pf, hooknum);			\
 }
+
 HSMON_HOOK(ipv4_in, NFPROTO_IPV4, NF_INET_LOCAL_IN)
 HSMON_HOOK(ipv4_out, NFPROTO_IPV4, NF_INET_LOCAL_OUT)
 HSMON_HOOK(ipv4_fwd, NFPROTO_IPV4, NF_INET_FORWARD)

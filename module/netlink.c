@@ -578,14 +578,14 @@ static const struct {
 /*
  * Whether anyone listens to the events group (netlink keeps one bitmap of
  * listeners for all namespaces), asked of netlink at most once a jiffy:
- * the answer and the jiffy it was given in, (jiffies << 1) | answer. A new
+ * the answer and the jiffy it was given in, jiffies * 2 + answer. A new
  * listener gets the events of handshakes that end from the next tick on.
  */
 unsigned long hsmon_nl_listeners;
 
 static bool hsmon_nl_listening(struct net *net)
 {
-	unsigned long now = jiffies << 1, v = READ_ONCE(hsmon_nl_listeners);
+	unsigned long now = hsmon_nl_tick(), v = READ_ONCE(hsmon_nl_listeners);
 	bool yes;
 
 	if ((v & ~1UL) == now)

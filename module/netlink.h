@@ -21,8 +21,14 @@ void hsmon_netlink_uninit(void);
 void __hsmon_nl_flow_event(struct hsmon_net *hn, const struct hsmon_flow *f,
 			   u32 events);
 
-/* netlink.c's hsmon_nl_listening(): (jiffies << 1) | anyone listening. */
+/* netlink.c's hsmon_nl_listening(): jiffies * 2 + anyone listening. */
 extern unsigned long hsmon_nl_listeners;
+
+/* This tick, as hsmon_nl_listeners keeps it: the answer's bit is 0. */
+static inline unsigned long hsmon_nl_tick(void)
+{
+	return jiffies * 2;
+}
 
 /*
  * Notify the events group of a flow's outcome events. Called with the
@@ -32,9 +38,7 @@ extern unsigned long hsmon_nl_listeners;
 static inline void hsmon_nl_flow_event(struct hsmon_net *hn,
 				       const struct hsmon_flow *f, u32 events)
 {
-	unsigned long v = READ_ONCE(hsmon_nl_listeners);
-
-	if (v == (jiffies << 1))	/* nobody, this tick */
+	if (READ_ONCE(hsmon_nl_listeners) == hsmon_nl_tick())	/* nobody, this tick */
 		return;
 	__hsmon_nl_flow_event(hn, f, events);
 }

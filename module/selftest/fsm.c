@@ -157,7 +157,7 @@ static const struct hsmon_outcome_test hsmon_outcome_tests[] __initconst = {
  * must change nothing but the flags seen: every state, both sides, acks
  * right and wrong, with and without a simultaneous open under way.
  */
-static bool __init hsmon_fsm_selftest_passive(void)
+static bool __init hsmon_fsm_selftest_passive_one(int dir, int class, int state)
 {
 	static const u8 class_flags[] __initconst = {
 		[HSMON_SEG_SYN] = S, [HSMON_SEG_SYNACK] = S | A, [HSMON_SEG_ACK] = A,
@@ -168,41 +168,51 @@ static bool __init hsmon_fsm_selftest_passive(void)
 		HK | NT(SIMULTANEOUS_OPEN) | RA, HK | HA | NT(BAD_ACK) | BA,
 	};
 	static const u32 acks[] __initconst = { 0, 101, 201, 7 };
-	struct hsmon_flow f, g;
 	struct hsmon_seg seg = { .seq = 100 };
-	unsigned int n, a;
-	int dir, class, state;
-	bool pass = true;
+	struct hsmon_flow f, g;
+	unsigned int i;
 	u32 events;
 
-	for (dir = 0; dir < 2; dir++)
-	for (class = HSMON_SEG_SYN; class < HSMON_SEG_MAX; class++)
-	for (state = 0; state < __HSMON_STATE_MAX; state++) {
-		if (!hsmon_fsm_passive(dir, class, state))
-			continue;
-		if (state == HSMON_STATE_NONE) {
-			pr_err("fsm self-test: NONE is passive\n");
-			pass = false;
+	if (state == HSMON_STATE_NONE) {
+		pr_err("fsm self-test: NONE is passive\n");
+		return false;
+	}
+	for (i = 0; i < ARRAY_SIZE(notes) * ARRAY_SIZE(acks); i++) {
+		unsigned int a = i % ARRAY_SIZE(acks);
+
+		memset(&f, 0, sizeof(f));
+		f.state = state;
+		f.notes = notes[i / ARRAY_SIZE(acks)];
+		f.isn_j = 100;
+		f.isn_k = 200;
+		f.syn_len = a & 1;
+		g = f;
+		seg.flags = class_flags[class];
+		seg.class = class;
+		seg.ack = acks[a];
+		seg.payload = a;
+		events = hsmon_fsm_step(&f, &seg, dir, NSEC_PER_SEC);
+		g.seen[dir] |= seg.flags;
+		if (events || memcmp(&f, &g, sizeof(f))) {
+			pr_err("fsm self-test: passive dir %d class %d state %s changed the flow (events 0x%x)\n",
+			       dir, class, hsmon_state_name(state), events);
+			return false;
 		}
-		for (n = 0; n < ARRAY_SIZE(notes); n++)
-		for (a = 0; a < ARRAY_SIZE(acks); a++) {
-			memset(&f, 0, sizeof(f));
-			f.state = state;
-			f.notes = notes[n];
-			f.isn_j = 100;
-			f.isn_k = 200;
-			f.syn_len = a & 1;
-			g = f;
-			seg.flags = class_flags[class];
-			seg.class = class;
-			seg.ack = acks[a];
-			seg.payload = a;
-			events = hsmon_fsm_step(&f, &seg, dir, NSEC_PER_SEC);
-			g.seen[dir] |= seg.flags;
-			if (events || memcmp(&f, &g, sizeof(f))) {
-				pr_err("fsm self-test: passive dir %d class %d state %s changed the flow (events 0x%x)\n",
-				       dir, class, hsmon_state_name(state), events);
-				pass = false;
+	}
+	return true;
+}
+
+static bool __init hsmon_fsm_selftest_passive(void)
+{
+	int dir, class, state;
+	bool pass = true;
+
+	for (dir = 0; dir < 2; dir++) {
+		for (class = HSMON_SEG_SYN; class < HSMON_SEG_MAX; class++) {
+			for (state = 0; state < __HSMON_STATE_MAX; state++) {
+				if (hsmon_fsm_passive(dir, class, state) &&
+				    !hsmon_fsm_selftest_passive_one(dir, class, state))
+					pass = false;
 			}
 		}
 	}
