@@ -12,6 +12,9 @@
 #   - the profile's attribution of samples (scripts/bench-perf.py) gives
 #     known call chains to hsmon, to conntrack, and a softirq run on the way
 #     out of hsmon's hook to neither;
+#   - the instruction profile's arithmetic (scripts/bench-insns.py: blocks to
+#     functions, per unit, against no hook) on windows of known counts (the
+#     smoke run's guest has no counting plugin);
 #   - the report comes out with all of that, and the kernel log stays clean.
 
 source "$(dirname "$0")/nl_lib.sh"
@@ -105,7 +108,46 @@ check_eq "attribution of five known samples" \
 	"profile crr hsmon hsmon 40.00 conntrack 20.00" "$(echo "$PROFILE" | cut -d' ' -f1-7)"
 check_match "hsmon's own functions among the leaves" ' own hsmon_flow_find:20.00$' "$PROFILE"
 
+# Two windows as scripts/qemu-tbprof.c writes them ("vaddr insns execs"),
+# with their symbols and units: none ran 10 connections, hsmon 10 as well.
+# Per connection: none 100 (kernel_a) + 30 (kernel_b) + 5 ([user]); hsmon
+# adds 40 in its hook and 10 in kernel_b, and its block at 0x...c0001008
+# belongs to its hook (the symbol before it).
+mkdir -p "$TMPD/insns"
+cat >"$TMPD/insns/insns-crr-none.kallsyms" <<'EOF_SYMS'
+ffffffff81000000 T kernel_a
+ffffffff81001000 t kernel_b
+EOF_SYMS
+cat >"$TMPD/insns/insns-crr-none.tbprof" <<'EOF_TB'
+ffffffff81000010 10 100
+ffffffff81001000 3 100
+7f0000001000 5 10
+EOF_TB
+{ cat "$TMPD/insns/insns-crr-none.kallsyms"
+  echo "ffffffffc0001000 t hsmon_hook_ipv4_in	[hsmon]"; } >"$TMPD/insns/insns-crr-hsmon.kallsyms"
+cat >"$TMPD/insns/insns-crr-hsmon.tbprof" <<'EOF_TB'
+ffffffff81000010 10 100
+ffffffff81001000 4 100
+ffffffffc0001000 30 10
+ffffffffc0001008 1 100
+7f0000001000 5 10
+EOF_TB
+echo 10 >"$TMPD/insns/insns-crr-none.units"
+echo 10 >"$TMPD/insns/insns-crr-hsmon.units"
+INSNS=$(/usr/bin/python3 "$REPO/scripts/bench-insns.py" "$TMPD/insns" crr) ||
+	fail "bench-insns.py failed: $INSNS"
+check_eq "instructions per connection, none" "insns crr none total 135 added 0" \
+	"$(echo "$INSNS" | sed -n 1p)"
+check_eq "instructions per connection, hsmon" "insns crr hsmon total 185 added 50" \
+	"$(echo "$INSNS" | sed -n 2p)"
+check_eq "what hsmon adds, most first" \
+	"insnsym crr hsmon hsmon_hook_ipv4_in 40 0|insnsym crr hsmon kernel_b 10 30" \
+	"$(echo "$INSNS" | sed -n 3,4p | paste -sd'|')"
+echo "$INSNS" >>"$RAW"
+
 if /usr/bin/python3 "$REPO/scripts/bench-report.py" "$RAW" --notes /dev/null >"$TMPD/report.md"; then
+	check_match "the report's instruction profile" '^\| hsmon \| 185 \| \+50 \|' \
+		"$(grep -F '| hsmon | 185 |' "$TMPD/report.md")"
 	check_match "the report's targets table" '\| <= 128 bytes per flow all-in \|' \
 		"$(grep -F '<= 128 bytes' "$TMPD/report.md")"
 else
