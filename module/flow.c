@@ -283,8 +283,13 @@ static struct hsmon_flow *hsmon_flow_alloc(struct hsmon_net *hn, u32 bucket,
 		hsmon_stat_inc(hn->stats, HSMON_STAT_ALLOC_FAILED);
 		return NULL;
 	}
-	f->addr[HSMON_ORIG] = p->saddr;
-	f->addr[HSMON_REPLY] = p->daddr;
+	if (p->family == AF_INET) {
+		ipv6_addr_set(&f->addr[HSMON_ORIG], p->saddr.s6_addr32[0], 0, 0, 0);
+		ipv6_addr_set(&f->addr[HSMON_REPLY], p->daddr.s6_addr32[0], 0, 0, 0);
+	} else {
+		f->addr[HSMON_ORIG] = p->saddr;
+		f->addr[HSMON_REPLY] = p->daddr;
+	}
 	f->port[HSMON_ORIG] = p->sport;
 	f->port[HSMON_REPLY] = p->dport;
 	f->family = p->family;
@@ -299,14 +304,13 @@ static struct hsmon_flow *hsmon_flow_alloc(struct hsmon_net *hn, u32 bucket,
  * the flow, in the table when the lock was let go, or NULL.
  */
 noinline struct hsmon_flow *hsmon_flow_track_locked(struct hsmon_net *hn,
-						    const struct hsmon_pkt *p,
+						    struct hsmon_pkt *p,
 						    u32 bucket, struct hsmon_flow *f,
 						    int dir)
 {
 	struct hsmon_table *t = &hn->table;
 	spinlock_t *lock = hsmon_bucket_lock(t, bucket);
 	struct hsmon_flow *fresh = NULL;
-	struct hsmon_seg seg;
 	u32 events, had_k;
 	u64 now_ns;
 	u8 old;
@@ -344,13 +348,12 @@ noinline struct hsmon_flow *hsmon_flow_track_locked(struct hsmon_net *hn,
 	old = f->state;
 	had_k = f->notes & HSMON_FLOW_HAVE_K;
 	now_ns = hsmon_fsm_needs_clock(old, p->seg.class) ? ktime_get_ns() : 0;
-	seg = p->seg;
-	seg.seq = ntohl(p->th->seq);
-	seg.ack = ntohl(p->th->ack_seq);
-	if (old == HSMON_STATE_NONE && seg.class != HSMON_SEG_SYN)
-		events = hsmon_fsm_midstream(f, &seg, now_ns);
+	p->seg.seq = ntohl(p->th->seq);
+	p->seg.ack = ntohl(p->th->ack_seq);
+	if (old == HSMON_STATE_NONE && p->seg.class != HSMON_SEG_SYN)
+		events = hsmon_fsm_midstream(f, &p->seg, now_ns);
 	else
-		events = hsmon_fsm_step(f, &seg, dir, now_ns);
+		events = hsmon_fsm_step(f, &p->seg, dir, now_ns);
 	f->last_seen = jiffies;
 	hsmon_stat_state(hn->stats, old, f->state);
 	if (!had_k && (f->notes & HSMON_FLOW_HAVE_K))

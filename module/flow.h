@@ -124,7 +124,10 @@ struct hsmon_memo {
 
 extern struct hsmon_memo __percpu *hsmon_memo;	/* HSMON_MEMO_SLOTS per CPU */
 
-/* One parsed TCP segment, as the flow table sees it. */
+/*
+ * One parsed TCP segment, as the flow table sees it. An IPv4 address is in
+ * s6_addr32[0] alone: the other words are not set (a flow's are 0).
+ */
 struct hsmon_pkt {
 	struct in6_addr saddr;
 	struct in6_addr daddr;
@@ -137,8 +140,8 @@ struct hsmon_pkt {
 	};
 	u8 family;
 	u8 origin;		/* enum hsmon_direction, should it open a flow */
-	struct hsmon_seg seg;	/* seq and ack: see th */
-	const struct tcphdr *th;	/* seq and ack, read when they matter */
+	struct hsmon_seg seg;	/* seq and ack: set from th when they matter */
+	const struct tcphdr *th;
 };
 
 static inline spinlock_t *hsmon_bucket_lock(struct hsmon_table *t, u32 bucket)
@@ -217,12 +220,15 @@ hsmon_flow_find(struct hlist_head *head, const struct hsmon_pkt *p, int *dir)
 	return NULL;
 }
 
-/* This CPU's memo slot for p's tuple in t: the same for both sides. */
+/*
+ * This CPU's memo slot for p's tuple in t, the same for both sides: from
+ * the ports and the addresses' first words (a slot shared by two tuples
+ * costs misses, nothing else).
+ */
 static __always_inline struct hsmon_memo *
 hsmon_memo_slot(const struct hsmon_table *t, const struct hsmon_pkt *p)
 {
-	u32 x = (__force u32)(p->saddr.s6_addr32[0] ^ p->daddr.s6_addr32[0] ^
-			      p->saddr.s6_addr32[3] ^ p->daddr.s6_addr32[3]) ^
+	u32 x = (__force u32)(p->saddr.s6_addr32[0] ^ p->daddr.s6_addr32[0]) ^
 		p->ports ^ ror32(p->ports, 16) ^ (u32)t->id;
 
 	return this_cpu_ptr(hsmon_memo) + hash_32(x, HSMON_MEMO_BITS);
@@ -245,7 +251,7 @@ static __always_inline void hsmon_flow_touch(struct hsmon_flow *f, int dir,
 }
 
 struct hsmon_flow *hsmon_flow_track_locked(struct hsmon_net *hn,
-					   const struct hsmon_pkt *p, u32 bucket,
+					   struct hsmon_pkt *p, u32 bucket,
 					   struct hsmon_flow *f, int dir);
 
 /*
@@ -258,7 +264,7 @@ struct hsmon_flow *hsmon_flow_track_locked(struct hsmon_net *hn,
  */
 static __always_inline void hsmon_flow_track(struct hsmon_net *hn,
 					     struct hsmon_table *t,
-					     const struct hsmon_pkt *p)
+					     struct hsmon_pkt *p)
 {
 	/* Read before the lookup: a removal after it voids the memo slot. */
 	unsigned long removed = atomic_long_read_acquire(&t->removed);

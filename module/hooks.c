@@ -129,8 +129,9 @@ static __always_inline int hsmon_parse_v4(struct hsmon_net *hn,
 		return -EINVAL;
 	}
 
-	ipv6_addr_set(&p->saddr, iph->saddr, 0, 0, 0);
-	ipv6_addr_set(&p->daddr, iph->daddr, 0, 0, 0);
+	/* An IPv4 address is the first word; the rest is read for IPv6 only. */
+	p->saddr.s6_addr32[0] = iph->saddr;
+	p->daddr.s6_addr32[0] = iph->daddr;
 	p->family = AF_INET;
 	return hsmon_parse_tcp(hn, skb, sc, nhoff + ihl, len - ihl);
 }
