@@ -68,11 +68,19 @@ nl_reader() {
 	echo "$n" >"$TMPD/nl_reads"
 }
 # hsmon watch leaves when the family goes away: start it again each time.
+# The last one is stopped with the readers, not left to its timeout (the
+# module stays loaded after the last round: it would wait the whole 30 s).
 watcher() {
-	local n=0
+	local n=0 pid
 
 	while [ ! -e "$STOP" ]; do
-		timeout 30 ip netns exec "$NS_S" "$HSMON_CLI" watch >/dev/null 2>&1
+		timeout 30 ip netns exec "$NS_S" "$HSMON_CLI" watch >/dev/null 2>&1 &
+		pid=$!
+		while kill -0 "$pid" 2>/dev/null && [ ! -e "$STOP" ]; do
+			nap 0.1
+		done
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 		n=$((n + 1))
 		nap 0.05
 	done
