@@ -6,8 +6,9 @@
 # before the dump's next part, the new flow (at the head of the bucket) must
 # not be taken for it: the dump returns no flow twice, and says it was
 # interrupted (NLM_F_DUMP_INTR) when it goes on in that flow's bucket. Eight
-# rounds, each in a 16-bucket table of 48 flows (nl_dump_resync.py); most
-# rounds end a part inside a bucket.
+# rounds or more, each in a 16-bucket table of 48 flows (nl_dump_resync.py):
+# about 3 in 8 end a part inside a bucket, and rounds go on (up to 40) until
+# one has.
 
 source "$(dirname "$0")/nl_lib.sh"
 
@@ -33,7 +34,7 @@ ip netns exec "$A" "$PY" -S "$SELFTEST_DIR/nl_dump_resync.py" "$SELFTEST_DIR" "$
 rc=$?
 while IFS= read -r l; do log "$l"; done <"$TMPD/out"
 read -r _ rounds _ dups _ flagged <<<"$(tail -n 1 "$TMPD/out")"
-check_eq "rounds" 8 "$rounds"
+check_ge "rounds" 8 "$rounds"
 check_eq "rounds that returned a flow twice" 0 "$dups"
 check_ge "rounds flagged NLM_F_DUMP_INTR" 1 "$flagged"
 check_eq "nl_dump_resync.py exit status" 0 "$rc"
