@@ -11,6 +11,12 @@
 #                   (scripts/debug-kernel.sh builds it once, then it is cached).
 #   --test NAME     only this selftest (hsmon_foo, foo or hsmon_foo.sh).
 #
+# The debug kernel's lane runs beside the stock kernels' (HSMON_CHECK_LANES=2,
+# the default): its build, then its guest, while the stock kernels' guests
+# run one after the other; a guest keeps about one core busy, the machine
+# has two. Its output is shown when both lanes are done. HSMON_CHECK_LANES=1
+# runs the debug kernel's guest last, alone.
+#
 # Environment: HSMON_TEST_TIMEOUT (seconds per test, default 300),
 # HSMON_VM_TIMEOUT (seconds per guest, default from the number of tests),
 # HSMON_LINT=0 (skip make lint, which runs first, on the host);
@@ -139,11 +145,7 @@ while IFS= read -r k; do
 	[ -n "$k" ] && all_kernels+=("$k")
 done <"$here/.kernels"
 
-# The debug kernel (KASAN, lockdep, kmemleak...: scripts/debug-kernel.sh),
-# built once and cached outside the repository; "debug" names it. Its build
-# runs in the background at the lowest priority while the stock kernels'
-# guests run (they leave a core idle much of the time), and its guest runs
-# last. A build failure is one failed test; the stock kernels run anyway.
+# Whether the debug kernel is wanted (its lane: see debug_lane below).
 want_debug=0
 if [ ${#want_kernels[@]} -eq 0 ]; then
 	want_debug=1
@@ -151,19 +153,6 @@ else
 	for w in "${want_kernels[@]}"; do
 		case $w in debug | *-hsmon-debug) want_debug=1 ;; esac
 	done
-fi
-debug_pid=""
-if [ "$want_debug" = 1 ]; then
-	rm -f "$repo/build/debug-kernel.release"
-	(
-		s=$(stamp)
-		nice -n 19 bash "$here/debug-kernel.sh" >"$repo/build/debug-kernel.release.tmp" \
-			2>"$repo/build/debug-kernel.log" &&
-			mv "$repo/build/debug-kernel.release.tmp" "$repo/build/debug-kernel.release"
-		echo $(($(stamp) - s)) >"$repo/build/debug-kernel.seconds"
-	) &
-	debug_pid=$!
-	log "debug kernel: building or checking its cache in the background (build/debug-kernel.log)"
 fi
 
 # The stock kernels asked for, in order.
@@ -371,27 +360,97 @@ check_kernel() {
 	summary+=("$kver: $passed passed, $failed failed, $skipped skipped (build ${t_build}s, guest ${t_guest}s)")
 }
 
-for k in "${kernels[@]}"; do
-	check_kernel "$k"
-done
+# The debug kernel (KASAN, lockdep, kmemleak...: scripts/debug-kernel.sh),
+# built once and cached outside the repository; "debug" names it. Its build
+# runs at the lowest priority (the stock kernels' guests leave a core idle
+# much of the time), then its guest; both in the background beside the
+# stock kernels (HSMON_CHECK_LANES=2), or its guest after them. A build
+# failure is one failed test; the stock kernels run anyway.
+debug_build() {
+	local s
 
-t_debug=0
-if [ -n "$debug_pid" ]; then
 	s=$(stamp)
-	wait "$debug_pid" || true
-	t_wait=$(($(stamp) - s))
+	rm -f "$repo/build/debug-kernel.release"
+	nice -n 19 bash "$here/debug-kernel.sh" >"$repo/build/debug-kernel.release.tmp" \
+		2>"$repo/build/debug-kernel.log" &&
+		mv "$repo/build/debug-kernel.release.tmp" "$repo/build/debug-kernel.release"
+	echo $(($(stamp) - s)) >"$repo/build/debug-kernel.seconds"
+}
+
+debug_check() {	# $1 = seconds waited for the build
+	local t_debug
+
 	t_debug=$(cat "$repo/build/debug-kernel.seconds" 2>/dev/null || echo 0)
 	sed 's/^/    /' "$repo/build/debug-kernel.log"
 	if [ -s "$repo/build/debug-kernel.release" ]; then
 		debug_kernel=$(cat "$repo/build/debug-kernel.release")
-		log "debug kernel: $debug_kernel ready after ${t_debug}s (waited ${t_wait}s for it)"
+		log "debug kernel: $debug_kernel ready after ${t_debug}s (waited ${1}s for it)"
 		check_kernel "$debug_kernel"
 	else
 		log "debug kernel: build FAILED after ${t_debug}s (counted as 1 failed test)"
 		total_failed=$((total_failed + 1))
 		summary+=("debug kernel: build failed")
 	fi
+}
+
+# The debug lane in a subshell: its totals and summary line come back in
+# files.
+debug_lane() {
+	total_passed=0
+	total_failed=0
+	summary=()
+	debug_build
+	debug_check 0
+	echo "$total_passed $total_failed" >"$lane/totals"
+	printf '%s\n' "${summary[@]}" >"$lane/summary"
+}
+
+lanes=${HSMON_CHECK_LANES:-2}
+debug_pid=""
+lane=$repo/build/check/lane-debug
+if [ "$want_debug" = 1 ]; then
+	if [ "$lanes" = 1 ] || [ ${#kernels[@]} = 0 ]; then
+		debug_build &
+		debug_pid=$!
+		log "debug kernel: building or checking its cache in the background (build/debug-kernel.log)"
+	else
+		rm -rf "$lane"
+		mkdir -p "$lane"
+		debug_lane >"$lane/log" 2>&1 &
+		debug_pid=$!
+		log "debug kernel: its build then its guest beside the stock kernels ($lane/log, shown at the end)"
+	fi
 fi
+
+for k in "${kernels[@]}"; do
+	check_kernel "$k"
+done
+
+if [ -n "$debug_pid" ]; then
+	s=$(stamp)
+	wait "$debug_pid" || true
+	t_wait=$(($(stamp) - s))
+	if [ -d "$lane" ] && [ -f "$lane/log" ]; then
+		echo
+		log "debug kernel: its lane ran beside the stock kernels (waited ${t_wait}s for it); its output:"
+		cat "$lane/log"
+		if [ -s "$lane/totals" ]; then
+			read -r p f <"$lane/totals"
+			total_passed=$((total_passed + p))
+			total_failed=$((total_failed + f))
+			while IFS= read -r l; do
+				[ -z "$l" ] || summary+=("$l")
+			done <"$lane/summary"
+		else
+			log "debug kernel: its lane ended without totals (counted as 1 failed test)"
+			total_failed=$((total_failed + 1))
+			summary+=("debug kernel: lane failed")
+		fi
+	else
+		debug_check "$t_wait"
+	fi
+fi
+t_debug=$(cat "$repo/build/debug-kernel.seconds" 2>/dev/null || echo 0)
 
 echo
 echo "==== summary ===="
