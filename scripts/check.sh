@@ -407,17 +407,19 @@ debug_lane() {
 
 lanes=${HSMON_CHECK_LANES:-2}
 debug_pid=""
+in_lane=0
 lane=$repo/build/check/lane-debug
+rm -rf "$lane"
 if [ "$want_debug" = 1 ]; then
 	if [ "$lanes" = 1 ] || [ ${#kernels[@]} = 0 ]; then
 		debug_build &
 		debug_pid=$!
 		log "debug kernel: building or checking its cache in the background (build/debug-kernel.log)"
 	else
-		rm -rf "$lane"
 		mkdir -p "$lane"
 		debug_lane >"$lane/log" 2>&1 &
 		debug_pid=$!
+		in_lane=1
 		log "debug kernel: its build then its guest beside the stock kernels ($lane/log, shown at the end)"
 	fi
 fi
@@ -430,7 +432,7 @@ if [ -n "$debug_pid" ]; then
 	s=$(stamp)
 	wait "$debug_pid" || true
 	t_wait=$(($(stamp) - s))
-	if [ -d "$lane" ] && [ -f "$lane/log" ]; then
+	if [ "$in_lane" = 1 ]; then
 		echo
 		log "debug kernel: its lane ran beside the stock kernels (waited ${t_wait}s for it); its output:"
 		cat "$lane/log"
