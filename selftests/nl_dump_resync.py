@@ -45,11 +45,8 @@ fam = g.resolve()["id"]
 ctl = h.Genl()
 hits = 0
 flagged = 0
-rnd = -1
-while True:
-    rnd += 1
-    if rnd >= ROUNDS and (flagged or rnd >= 5 * ROUNDS):
-        break
+rnd = 0
+while rnd < ROUNDS or (not flagged and rnd < 5 * ROUNDS):
     base = 30000 + rnd * 100
     ctl.transact(fam, 5)
     sh("-d", "192.0.2.2", "-p", 9, "-n", NFLOWS, "-s", "10.99.0.0", "-P", base, "-R", NFLOWS)
@@ -102,5 +99,6 @@ while True:
                                   for f in rest))
     hits += bool(dups)
     flagged += intr
+    rnd += 1
 print("rounds %d duplicates %d flagged %d" % (rnd, hits, flagged))
 sys.exit(0 if hits == 0 else 1)
